@@ -1,0 +1,6 @@
+// After the two tsc runs: mark dist/cjs as CommonJS (the package itself is ESM) and publish the
+// descriptor set next to the code, so `@grpc-calculator/proto/calculator.binpb` resolves.
+import { copyFileSync, writeFileSync } from "node:fs";
+
+writeFileSync("dist/cjs/package.json", `${JSON.stringify({ type: "commonjs" })}\n`);
+copyFileSync("src/gen/calculator.binpb", "dist/calculator.binpb");
