@@ -84,3 +84,12 @@ describe("--dry-run", () => {
     }
   });
 });
+
+describe("--help", () => {
+  it("prints every option and runs nothing", async () => {
+    const { code, io, runner } = await dryRun(["--", "--help"]);
+    expect(code).toBe(0);
+    for (const option of ["--project", "--region", "--repository", "--service", "--allow-unauthenticated", "--private", "--dry-run"]) expect(io.out).toContain(option);
+    expect(runner.calls).toEqual([]);
+  });
+});
