@@ -1,0 +1,92 @@
+// h2load (nghttp2) as the load generator: runs one timed measurement against a gRPC path with a prebuilt
+// request body, parses its summary, and reads its per-request log for latency percentiles.
+import { execFile } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import { pinned } from "./cpu-pinning.js";
+import { percentile } from "./stats.js";
+
+const run = promisify(execFile);
+
+export interface H2loadLoad {
+  port: number;
+  path: string;
+  body: Buffer;
+  connections: number;
+  streams: number;
+  warmupS: number;
+  durationS: number;
+  cpus: string | undefined;
+  /** Directory for the body file and the per-request log. */
+  workDir: string;
+  /** Read the per-request log and compute latency percentiles. */
+  latencies?: boolean;
+}
+
+export interface H2loadSummary {
+  reqPerSec: number;
+  succeeded: number;
+  failed: number;
+}
+
+export interface Latency {
+  p50Us: number;
+  p99Us: number;
+  maxUs: number;
+}
+
+export interface H2loadResult extends H2loadSummary {
+  latency?: Latency;
+}
+
+/** Parses h2load's closing summary; throws when the run had failures. */
+export function parseSummary(output: string): H2loadSummary {
+  const rate = /finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(output);
+  const counts = /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(output);
+  const codes = /status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(output);
+  if (!rate || !counts || !codes) throw new Error(`unexpected h2load output:\n${output.slice(-1_500)}`);
+  const failed = Number(counts[5]) + Number(counts[6]) + Number(counts[7]) + Number(codes[3]) + Number(codes[4]);
+  return { reqPerSec: Number(rate[1]), succeeded: Number(counts[4]), failed };
+}
+
+/** Per-request times (µs) of the successful requests in h2load's --log-file (start µs, status, elapsed µs). */
+export function parseLog(log: string): number[] {
+  const times: number[] = [];
+  for (const line of log.split("\n")) {
+    const [, status, elapsed] = line.split("\t");
+    if (status === "200" && elapsed) times.push(Number(elapsed));
+  }
+  return times;
+}
+
+export async function h2load(load: H2loadLoad): Promise<H2loadResult> {
+  const bodyFile = path.join(load.workDir, `body-${load.body.length}.bin`);
+  const logFile = path.join(load.workDir, "h2load-requests.tsv");
+  writeFileSync(bodyFile, load.body);
+  const args = [
+    "-c", String(load.connections),
+    "-m", String(load.streams),
+    "-t", "1",
+    "-D", `${load.durationS}`,
+    "--warm-up-time", `${load.warmupS}`,
+    "-d", bodyFile,
+    "-H", "content-type: application/grpc",
+    "-H", "te: trailers",
+    ...(load.latencies ? ["--log-file", logFile] : []),
+    `http://127.0.0.1:${load.port}${load.path}`,
+  ];
+  const [command, commandArgs] = pinned(load.cpus, "h2load", args);
+  const timeout = (load.warmupS + load.durationS + 30) * 1_000;
+  const { stdout } = await run(command, commandArgs, { timeout, maxBuffer: 16 << 20 });
+  const summary = parseSummary(stdout);
+  if (summary.failed > 0 || summary.succeeded === 0) {
+    throw new Error(`h2load: ${summary.failed} failed, ${summary.succeeded} succeeded against ${load.path}`);
+  }
+  if (!load.latencies) return summary;
+  const times = parseLog(readFileSync(logFile, "utf8")).sort((a, b) => a - b);
+  return {
+    ...summary,
+    latency: { p50Us: percentile(times, 0.5), p99Us: percentile(times, 0.99), maxUs: times[times.length - 1] ?? NaN },
+  };
+}

@@ -1,0 +1,37 @@
+// `pnpm bench [--quick]`: runs the benchmark, prints the tables, writes .results/bench.json (or
+// bench-quick.json) and, for a full run, the chart bench.svg that the README shows.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { cores, pinSelf } from "./cpu-pinning.js";
+import { fullPlan, quickPlan } from "./plan.js";
+import { formatReport } from "./report.js";
+import { runBench } from "./run-bench.js";
+import { renderChart } from "./svg-chart.js";
+
+const benchRoot = fileURLToPath(new URL("..", import.meta.url));
+
+async function main(): Promise<void> {
+  // `pnpm bench -- --quick` passes the "--" through; accept both spellings.
+  const argv = process.argv.slice(2).filter((arg) => arg !== "--");
+  const { values } = parseArgs({ args: argv, options: { quick: { type: "boolean", default: false } } });
+  const plan = values.quick ? quickPlan : fullPlan;
+  // The bench's own work (probes, bookkeeping) stays on the load core, off the server's.
+  pinSelf(cores?.load);
+  const resultsDir = `${benchRoot}.results`;
+  mkdirSync(resultsDir, { recursive: true });
+  const results = await runBench({
+    plan,
+    command: values.quick ? "pnpm bench --quick" : "pnpm bench",
+    workDir: `${resultsDir}/work`,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  process.stdout.write(`\n${formatReport(results)}\n`);
+  writeFileSync(`${resultsDir}/${values.quick ? "bench-quick" : "bench"}.json`, `${JSON.stringify(results, null, 2)}\n`);
+  if (!values.quick) writeFileSync(`${benchRoot}bench.svg`, renderChart(results));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,47 @@
+// The run as Markdown tables: printed on stdout and pasted into the README's Performance section.
+import type { BenchResults, Target } from "./results.js";
+
+const n = (value: number | undefined, digits = 0): string =>
+  value === undefined || !Number.isFinite(value) ? "n/a" : value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const ms = (us: number): string => `${n(us / 1000, 3)} ms`;
+
+function table(header: string[], rows: string[][]): string {
+  return [header, header.map(() => "---"), ...rows].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
+}
+
+const verdict = (t: Target): string => (t.met === undefined ? "—" : t.met ? "met" : "**missed**");
+
+export function formatReport(r: BenchResults): string {
+  const servers = table(
+    ["server", "req/s (16×16)", "p50 (1×1)", "p99 (1×1)", "max (1×1)", "spawn → first answer", "idle RSS", "peak RSS (16×16)"],
+    Object.values(r.servers).map((s) => [
+      s.label, n(s.throughput), ms(s.p50Us), ms(s.p99Us), ms(s.maxUs), `${n(s.firstAnswerMs)} ms`, `${n(s.idleRssMb, 1)} MB`, `${n(s.peakRssMb, 1)} MB`,
+    ]),
+  );
+  const targets = table(["target (issue 6)", "goal", "measured", ""], r.targets.map((t) => [t.name, t.goal, t.measured, verdict(t)]));
+  const more: string[] = [];
+  if (r.unbundledFirstAnswerMs !== undefined) more.push(`- spawn → first SERVING answer, unbundled build (dist/esm/main.js): ${n(r.unbundledFirstAnswerMs)} ms (bundle: ${n(r.servers.ours?.firstAnswerMs)} ms)`);
+  if (r.nodeLoads) {
+    more.push(
+      `- Node load generator (own process, 16 connections × 16 calls): SDK \`calculate\` ${n(r.nodeLoads.sdkUnary)} calls/s, raw grpc-js client ${n(r.nodeLoads.rawUnary)} calls/s`,
+      `- one stream: SDK \`calculateMany\` ${n(r.nodeLoads.sdkStream)} ops/s, raw grpc-js \`calculateStream\` ${n(r.nodeLoads.rawStream)} ops/s; h2load CalculateStream (16×16 calls of 100 operations) ${n(r.streamOpsPerSec)} ops/s`,
+    );
+  } else if (r.streamOpsPerSec !== undefined) {
+    more.push(`- h2load CalculateStream (16×16 calls of 100 operations): ${n(r.streamOpsPerSec)} ops/s`);
+  }
+  if (r.workers) more.push(`- WORKERS=2: ${n(r.workers.two)} req/s vs WORKERS=1: ${n(r.workers.one)} req/s (h2load ${r.workers.connections}×${r.workers.streams}, server and h2load sharing both cores)`);
+  if (r.image) more.push(`- image (from the e2e report): ${Object.entries(r.image.fields).map(([k, v]) => `${k} ${n(v)}`).join(", ")}`);
+  else more.push("- image size: no e2e report (apps/e2e/.results/report.json) on this run");
+  for (const note of r.notes) more.push(`- note: ${note}`);
+  const m = r.machine;
+  return [
+    servers,
+    "",
+    targets,
+    "",
+    ...more,
+    "",
+    `Machine: ${m.cores} cores, ${m.cpuModel}, Node ${m.node}, ${m.h2load}, Linux ${m.kernel}; ${r.pinning}. ` +
+      `Plan: ${r.plan} (medians of ${r.plan === "full" ? 3 : 1} run(s)), ${r.startedAt}, took ${n(r.durationS)} s. Command: \`${r.command}\``,
+  ].join("\n");
+}

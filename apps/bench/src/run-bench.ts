@@ -1,0 +1,174 @@
+// One bench run: every server started in turn on the server core, loaded from the load core, repeated
+// and interleaved (ours, baseline, Python, ours, …) so drift on a shared machine hits all of them alike.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { cores } from "./cpu-pinning.js";
+import { h2load } from "./h2load.js";
+import { readImageSizes } from "./image-report.js";
+import { describeMachine } from "./machine.js";
+import { nodeLoad } from "./node-load.js";
+import type { Plan } from "./plan.js";
+import { computeTargets, type BenchResults, type NodeLoadResult, type ServerResult } from "./results.js";
+import { readMemory } from "./rss.js";
+import { calculatePath, calculateStreamPath, streamBody, unaryBody, verifyCalculate } from "./grpc-wire.js";
+import {
+  grpcJsBaseline, makeTempDir, oursBundle, oursUnbundled, pythonTutorial, pythonUnavailable, startServer,
+  type RunningServer, type ServerSpec,
+} from "./servers.js";
+import { median } from "./stats.js";
+
+export interface RunOptions {
+  plan: Plan;
+  command: string;
+  /** Where server logs and h2load files go. */
+  workDir: string;
+  log: (line: string) => void;
+}
+
+interface Samples {
+  firstAnswerMs: number[];
+  idleRssMb: number[];
+  peakRssMb: number[];
+  throughput: number[];
+  p50Us: number[];
+  p99Us: number[];
+  maxUs: number[];
+}
+
+const emptySamples = (): Samples => ({ firstAnswerMs: [], idleRssMb: [], peakRssMb: [], throughput: [], p50Us: [], p99Us: [], maxUs: [] });
+
+export async function runBench({ plan, command, workDir, log }: RunOptions): Promise<BenchResults> {
+  const began = Date.now();
+  mkdirSync(workDir, { recursive: true });
+  const notes: string[] = [];
+  const serverCpu = cores?.server;
+  const loadCpu = cores?.load;
+  const pinning = cores
+    ? `server on CPU ${cores.server}, load generators on CPU ${cores.load} (taskset)`
+    : "no pinning (taskset missing or a single core)";
+  if (!cores) notes.push(`CPU pinning unavailable: ${pinning}`);
+
+  const specs: ServerSpec[] = [oursBundle(), grpcJsBaseline()];
+  const python = pythonUnavailable();
+  const stubs = makeTempDir("bench-python-stubs-");
+  if (python) {
+    log(`Python tutorial server skipped: ${python}`);
+    notes.push(`Python tutorial server skipped: ${python}`);
+  } else {
+    specs.push(pythonTutorial(stubs.dir));
+  }
+
+  const samples = new Map(specs.map((s) => [s.key, emptySamples()]));
+  const unbundled: number[] = [];
+  const streamOps: number[] = [];
+  const node: Record<keyof NodeLoadResult, number[]> = { sdkUnary: [], rawUnary: [], sdkStream: [], rawStream: [] };
+  const workers = { one: [] as number[], two: [] as number[] };
+  const unary = unaryBody();
+  const stream = streamBody(plan.operationsPerStream);
+  const load = { warmupS: plan.warmupS, cpus: loadCpu, workDir };
+  const throughputLoad = { ...load, path: calculatePath, body: unary, connections: plan.connections, streams: plan.streams, durationS: plan.durationS };
+
+  const start = (spec: ServerSpec, cpus = serverCpu ?? "", nodeArgs: string[] = []): Promise<RunningServer> =>
+    startServer(spec, { cpus, nodeArgs, logFile: path.join(workDir, `${spec.key}.log`) });
+
+  try {
+    for (let rep = 1; rep <= plan.repetitions; rep++) {
+      for (const spec of specs) {
+        const s = samples.get(spec.key)!;
+        const server = await start(spec);
+        try {
+          s.firstAnswerMs.push(server.firstAnswerMs);
+          await sleep(plan.settleMs);
+          s.idleRssMb.push(readMemory(server.pid).rssMb);
+          await verifyCalculate(server.port, calculatePath, unary, 1);
+          const latency = await h2load({ ...load, port: server.port, path: calculatePath, body: unary, connections: 1, streams: 1, durationS: plan.latencyDurationS, latencies: true });
+          s.p50Us.push(latency.latency!.p50Us);
+          s.p99Us.push(latency.latency!.p99Us);
+          s.maxUs.push(latency.latency!.maxUs);
+          const throughput = await h2load({ ...throughputLoad, port: server.port });
+          s.throughput.push(throughput.reqPerSec);
+          s.peakRssMb.push(readMemory(server.pid).peakRssMb);
+          log(`[${rep}/${plan.repetitions}] ${spec.label}: first answer ${server.firstAnswerMs.toFixed(0)} ms, ` +
+            `${throughput.reqPerSec.toFixed(0)} req/s, p99 ${(latency.latency!.p99Us / 1000).toFixed(3)} ms, ` +
+            `RSS ${s.idleRssMb.at(-1)!.toFixed(1)} → ${s.peakRssMb.at(-1)!.toFixed(1)} MB`);
+          if (spec.key === "ours") await measureOursExtras(server);
+        } finally {
+          await server.stop();
+        }
+      }
+      const esm = await start(oursUnbundled());
+      unbundled.push(esm.firstAnswerMs);
+      await esm.stop();
+      if (plan.workers) await measureWorkers(rep);
+    }
+  } finally {
+    stubs.remove();
+  }
+
+  async function measureOursExtras(server: RunningServer): Promise<void> {
+    await verifyCalculate(server.port, calculateStreamPath, stream, plan.operationsPerStream);
+    const streamed = await h2load({ ...throughputLoad, port: server.port, path: calculateStreamPath, body: stream });
+    streamOps.push(streamed.reqPerSec * plan.operationsPerStream);
+    if (!plan.nodeLoads) return;
+    const base = { port: server.port, warmupMs: plan.warmupS * 1000, durationMs: plan.durationS * 1000, cpus: loadCpu };
+    const unaryLoad = { ...base, mode: "unary" as const, connections: plan.connections, streams: plan.streams };
+    const streamLoad = { ...base, mode: "stream" as const, connections: 1, streams: 1 };
+    node.sdkUnary.push(await nodeLoad({ ...unaryLoad, client: "sdk" }));
+    node.rawUnary.push(await nodeLoad({ ...unaryLoad, client: "raw" }));
+    node.sdkStream.push(await nodeLoad({ ...streamLoad, client: "sdk" }));
+    node.rawStream.push(await nodeLoad({ ...streamLoad, client: "raw" }));
+    log(`    node load: SDK ${node.sdkUnary.at(-1)!.toFixed(0)} vs raw ${node.rawUnary.at(-1)!.toFixed(0)} calls/s; ` +
+      `calculateMany ${node.sdkStream.at(-1)!.toFixed(0)} vs raw stream ${node.rawStream.at(-1)!.toFixed(0)} ops/s; ` +
+      `h2load CalculateStream ${streamOps.at(-1)!.toFixed(0)} ops/s`);
+  }
+
+  // WORKERS=2 vs 1: both cores for the server (and, on a 2-core machine, the load generator shares them).
+  async function measureWorkers(rep: number): Promise<void> {
+    for (const [count, into] of [[1, workers.one], [2, workers.two]] as const) {
+      const server = await start(oursBundle(count), cores?.all ?? "");
+      try {
+        const result = await h2load({ ...throughputLoad, port: server.port, cpus: cores?.all });
+        into.push(result.reqPerSec);
+      } finally {
+        await server.stop();
+      }
+    }
+    log(`[${rep}/${plan.repetitions}] WORKERS=2 ${workers.two.at(-1)!.toFixed(0)} vs WORKERS=1 ${workers.one.at(-1)!.toFixed(0)} req/s (server and h2load on both cores)`);
+  }
+
+  const servers: Record<string, ServerResult> = {};
+  for (const spec of specs) {
+    const s = samples.get(spec.key)!;
+    servers[spec.key] = {
+      key: spec.key,
+      label: spec.label,
+      firstAnswerMs: median(s.firstAnswerMs),
+      idleRssMb: median(s.idleRssMb),
+      peakRssMb: median(s.peakRssMb),
+      throughput: median(s.throughput),
+      p50Us: median(s.p50Us),
+      p99Us: median(s.p99Us),
+      maxUs: median(s.maxUs),
+      runs: { firstAnswerMs: s.firstAnswerMs, idleRssMb: s.idleRssMb, peakRssMb: s.peakRssMb, throughput: s.throughput, p99Us: s.p99Us },
+    };
+  }
+  const partial: Omit<BenchResults, "targets"> = {
+    plan: plan.name,
+    command,
+    startedAt: new Date(began).toISOString(),
+    durationS: (Date.now() - began) / 1000,
+    machine: describeMachine(),
+    pinning,
+    servers,
+    unbundledFirstAnswerMs: median(unbundled),
+    streamOpsPerSec: median(streamOps),
+    ...(plan.nodeLoads && {
+      nodeLoads: { sdkUnary: median(node.sdkUnary), rawUnary: median(node.rawUnary), sdkStream: median(node.sdkStream), rawStream: median(node.rawStream) },
+    }),
+    ...(plan.workers && { workers: { one: median(workers.one), two: median(workers.two), connections: plan.connections, streams: plan.streams } }),
+    ...((image) => (image ? { image } : {}))(readImageSizes()),
+    notes,
+  };
+  return { ...partial, targets: computeTargets(partial) };
+}

@@ -1,0 +1,165 @@
+// The servers under test, and starting/stopping one of them pinned to the server core with its output in
+// a log file (a pipe the bench would have to drain would put the bench's CPU into the measurement).
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { waitForFirstAnswer, type Readiness } from "./first-answer.js";
+import { pinned } from "./cpu-pinning.js";
+
+const require = createRequire(import.meta.url);
+const benchRoot = fileURLToPath(new URL("..", import.meta.url));
+const serverRoot = path.dirname(require.resolve("@grpc-calculator/server/package.json"));
+const protoFile = require.resolve("@grpc-calculator/proto/calculator.proto");
+
+/** The Debian interpreter that has grpcio; the `python3` first on PATH may not. */
+export const systemPython = "/usr/bin/python3";
+
+export interface ServerSpec {
+  /** Short key used in results, e.g. "ours". */
+  key: string;
+  /** What it is, for the table. */
+  label: string;
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  readiness: Readiness;
+  cwd: string;
+}
+
+const production = { LOG_LEVEL: "info", NODE_ENV: "production" };
+
+export function oursBundle(workers = 1): ServerSpec {
+  return {
+    key: workers === 1 ? "ours" : `ours-workers-${workers}`,
+    label: workers === 1 ? "ours (bundle)" : `ours (bundle, WORKERS=${workers})`,
+    command: process.execPath,
+    args: [path.join(serverRoot, "dist/server.mjs")],
+    env: { ...production, WORKERS: String(workers) },
+    readiness: "health",
+    cwd: serverRoot,
+  };
+}
+
+export function oursUnbundled(): ServerSpec {
+  return {
+    key: "ours-unbundled",
+    label: "ours (unbundled dist/esm)",
+    command: process.execPath,
+    args: [path.join(serverRoot, "dist/esm/main.js")],
+    env: { ...production, WORKERS: "1" },
+    readiness: "health",
+    cwd: serverRoot,
+  };
+}
+
+export function grpcJsBaseline(): ServerSpec {
+  return {
+    key: "baseline",
+    label: "grpc-js + proto-loader",
+    command: process.execPath,
+    args: [path.join(benchRoot, "baselines/server.mjs")],
+    env: {},
+    readiness: "calculate",
+    cwd: benchRoot,
+  };
+}
+
+/** Why the tutorial's Python server cannot run here, or undefined when it can. */
+export function pythonUnavailable(): string | undefined {
+  const probe = spawnSync(systemPython, ["-c", "import grpc, grpc_tools"], { encoding: "utf8" });
+  if (probe.error) return `${systemPython} not found`;
+  if (probe.status !== 0) return `${systemPython} has no grpcio/grpc_tools (apt-get install python3-grpcio python3-grpc-tools)`;
+  return undefined;
+}
+
+/** Generates the tutorial's stubs from the published .proto, as the tutorial does, into a temp dir. */
+export function pythonTutorial(stubsDir: string): ServerSpec {
+  const result = spawnSync(
+    systemPython,
+    ["-m", "grpc_tools.protoc", `-I${path.dirname(protoFile)}`, `--python_out=${stubsDir}`, `--grpc_python_out=${stubsDir}`, path.basename(protoFile)],
+    { encoding: "utf8" },
+  );
+  if (result.status !== 0) throw new Error(`grpc_tools.protoc failed: ${result.stderr}`);
+  return {
+    key: "python",
+    label: "Python tutorial (grpcio)",
+    command: systemPython,
+    args: [path.join(benchRoot, "baselines/server.py")],
+    env: { STUBS_DIR: stubsDir },
+    readiness: "calculate",
+    cwd: benchRoot,
+  };
+}
+
+export function makeTempDir(prefix: string): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A free loopback port (released right away; the server binds it next). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+export interface RunningServer {
+  spec: ServerSpec;
+  port: number;
+  pid: number;
+  /** Milliseconds from spawn to its first ready answer. */
+  firstAnswerMs: number;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  cpus: string;
+  logFile: string;
+  nodeArgs?: string[];
+  timeoutMs?: number;
+}
+
+/** Spawns `spec` on `cpus`, waits for its first ready answer (that wait is the start-time measurement). */
+export async function startServer(spec: ServerSpec, options: StartOptions): Promise<RunningServer> {
+  const port = await freePort();
+  const log = openSync(options.logFile, "w");
+  const args = spec.command === process.execPath ? [...(options.nodeArgs ?? []), ...spec.args] : spec.args;
+  const [command, commandArgs] = pinned(options.cpus, spec.command, args);
+  const spawnedAt = performance.now();
+  const child = spawn(command, commandArgs, {
+    cwd: spec.cwd,
+    env: { ...process.env, ...spec.env, PORT: String(port), HOST: "127.0.0.1" },
+    stdio: ["ignore", log, log],
+  });
+  closeSync(log);
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.once("exit", () => ((exited = true), resolve())));
+  child.once("error", () => (exited = true));
+  const stop = () => stopChild(child, exit);
+  try {
+    const firstAnswerMs = await waitForFirstAnswer(port, spec.readiness, spawnedAt, options.timeoutMs ?? 15_000, () => exited);
+    return { spec, port, pid: child.pid!, firstAnswerMs, stop };
+  } catch (error) {
+    await stop();
+    const tail = readFileSync(options.logFile, "utf8").slice(-2_000);
+    throw new Error(`${spec.label}: ${(error as Error).message}\n--- ${options.logFile} ---\n${tail}`);
+  }
+}
+
+/** SIGTERM (the server drains and exits), then SIGKILL if it has not exited within 10 s. */
+async function stopChild(child: ChildProcess, exit: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  await exit;
+  clearTimeout(timer);
+}

@@ -1,0 +1,25 @@
+// The CI guard: the quick bench in its own process, failing only when ours serves below 0.8× the plain
+// grpc-js baseline's unary throughput measured in the same run. Not a timed unit test: both numbers
+// come from one run on one machine, and only their ratio is judged.
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { expect, test } from "vitest";
+import type { BenchResults } from "../src/results.js";
+
+const benchRoot = fileURLToPath(new URL("..", import.meta.url));
+
+test("ours serves at least 0.8× the grpc-js baseline's unary throughput (pnpm bench --quick)", async () => {
+  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "src/main.ts", "--quick"], {
+    cwd: benchRoot,
+    timeout: 110_000,
+  });
+  process.stdout.write(stdout);
+  const results = JSON.parse(readFileSync(`${benchRoot}.results/bench-quick.json`, "utf8")) as BenchResults;
+  const ours = results.servers.ours!.throughput;
+  const baseline = results.servers.baseline!.throughput;
+  expect(ours).toBeGreaterThan(0);
+  expect(baseline).toBeGreaterThan(0);
+  expect(ours / baseline, `ours ${ours.toFixed(0)} req/s vs baseline ${baseline.toFixed(0)} req/s`).toBeGreaterThanOrEqual(0.8);
+});
