@@ -1,0 +1,141 @@
+/**
+ * Runs the server's production bundle (`node dist/server.mjs`) as a child process on a free loopback port,
+ * waits for its startup line and a first correct answer, and reads its RSS and open descriptors from /proc.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import net from "node:net";
+import { fileURLToPath } from "node:url";
+import { Operation } from "@grpc-calculator/proto";
+import { calculateRaw, connect, type Target } from "./raw-client.js";
+
+/** The bundle `pnpm --filter @grpc-calculator/server build` writes; RELIABILITY_SERVER_BUNDLE overrides it. */
+export const defaultBundlePath =
+  process.env.RELIABILITY_SERVER_BUNDLE ??
+  fileURLToPath(new URL("../node_modules/@grpc-calculator/server/dist/server.mjs", import.meta.url));
+
+export interface ExitInfo {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+export interface ServerProcess extends Target {
+  readonly pid: number;
+  readonly child: ChildProcess;
+  /** Every stdout line so far (JSON logs). */
+  readonly logLines: string[];
+  readonly stderr: string[];
+  /** Settles when the process exits. */
+  readonly exited: Promise<ExitInfo>;
+  /** True while the process runs. */
+  alive(): boolean;
+  /** Resident set size in bytes (VmRSS). */
+  rssBytes(): number;
+  /** Open file descriptors. */
+  fdCount(): number;
+  /** Sends `signal` and waits for the exit (SIGKILL after `timeoutMs`). */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<ExitInfo & { readonly ms: number }>;
+}
+
+export interface StartOptions {
+  readonly bundlePath?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly startupTimeoutMs?: number;
+}
+
+async function freePort(host: string): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once("error", reject);
+    probe.listen(0, host, resolve);
+  });
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+export function readRssBytes(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return match?.[1] === undefined ? Number.NaN : Number(match[1]) * 1024;
+}
+
+export function readFdCount(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+/** Starts the bundle and resolves once it logged its startup line and answered 2 + 3 = 5. */
+export async function startServerProcess(options: StartOptions = {}): Promise<ServerProcess> {
+  const host = "127.0.0.1";
+  const port = await freePort(host);
+  const child = spawn(process.execPath, [options.bundlePath ?? defaultBundlePath], {
+    env: { PATH: process.env.PATH ?? "", HOST: host, PORT: String(port), LOG_LEVEL: "info", ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logLines: string[] = [];
+  const stderr: string[] = [];
+  let partial = "";
+  const lineWaiters = new Set<() => void>();
+  child.stdout.setEncoding("utf8").on("data", (text: string) => {
+    const lines = (partial + text).split("\n");
+    partial = lines.pop() ?? "";
+    logLines.push(...lines.filter((l) => l.length > 0));
+    for (const wake of lineWaiters) wake();
+  });
+  child.stderr.setEncoding("utf8").on("data", (text: string) => stderr.push(text));
+  let running = true;
+  const exited = new Promise<ExitInfo>((resolve) =>
+    child.once("exit", (code, signal) => {
+      running = false;
+      for (const wake of lineWaiters) wake();
+      resolve({ code, signal });
+    }),
+  );
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`could not spawn ${options.bundlePath ?? defaultBundlePath}`);
+
+  const deadline = Date.now() + (options.startupTimeoutMs ?? 10_000);
+  const listening = (): boolean => logLines.some((l) => l.includes(String(port)));
+  while (!listening()) {
+    if (!running || Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`server did not start on ${host}:${port}:\n${logLines.join("\n")}\n${stderr.join("")}`);
+    }
+    await new Promise<void>((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        lineWaiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, 100);
+      lineWaiters.add(wake);
+    });
+  }
+  const server: ServerProcess = {
+    host,
+    port,
+    pid,
+    child,
+    logLines,
+    stderr,
+    exited,
+    alive: () => running,
+    rssBytes: () => readRssBytes(pid),
+    fdCount: () => readFdCount(pid),
+    async stop(signal = "SIGTERM", timeoutMs = 15_000) {
+      const started = Date.now();
+      if (running) child.kill(signal);
+      const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+      const info = await exited;
+      clearTimeout(timer);
+      return { ...info, ms: Date.now() - started };
+    },
+  };
+  const session = await connect(server);
+  try {
+    const answer = await calculateRaw(session, 2, 3, Operation.ADD);
+    if (answer !== 5) throw new Error(`server started but 2 + 3 answered ${JSON.stringify(answer)}`);
+  } finally {
+    session.destroy();
+  }
+  return server;
+}
