@@ -1,0 +1,87 @@
+/**
+ * The calculator's arithmetic, as a pure function with no gRPC in it: the unary and streaming
+ * handlers share it, and property tests drive it directly.
+ *
+ * The wire type is float32. Operands arrive as float32 values widened to double; the operation is
+ * computed in double precision and the answer is the float32 nearest to that double
+ * (`Math.fround`: round to nearest, ties to even), which is what the response field carries.
+ */
+import { status } from "@grpc/grpc-js";
+import { Operation, operationToJSON } from "@grpc-calculator/proto";
+
+/** A successful calculation: `result` is a finite float32 value. */
+export interface CalculationSuccess {
+  readonly ok: true;
+  readonly result: number;
+}
+
+/** A rejected calculation: the gRPC status to answer with and a message naming the offending value. */
+export interface CalculationFailure {
+  readonly ok: false;
+  readonly code: status.INVALID_ARGUMENT | status.OUT_OF_RANGE;
+  readonly message: string;
+}
+
+export type CalculationOutcome = CalculationSuccess | CalculationFailure;
+
+/** The largest finite float32, 3.4028234663852886e38. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+const KNOWN_OPERATIONS = Object.values(Operation)
+  .filter((value): value is Operation => typeof value === "number" && value !== Operation.UNRECOGNIZED)
+  .map((value) => `${operationToJSON(value)}=${value}`)
+  .join(", ");
+
+function invalid(message: string): CalculationFailure {
+  return { ok: false, code: status.INVALID_ARGUMENT, message };
+}
+
+function checkOperand(name: string, value: number): CalculationFailure | undefined {
+  if (Number.isFinite(value)) return undefined;
+  return invalid(`${name} is ${String(value)}; operands must be finite numbers`);
+}
+
+/**
+ * Applies `operation` to the two operands. Never throws: every input maps to a finite float32
+ * result or to a failure with the status the contract documents (see calculator.proto).
+ *
+ * - `operation` not a value of `Operation` (e.g. 7) → INVALID_ARGUMENT;
+ * - an operand NaN or ±Infinity → INVALID_ARGUMENT;
+ * - DIVIDE by zero (either sign) → INVALID_ARGUMENT;
+ * - a result that is not finite in float32 (e.g. 3e38 + 3e38) → OUT_OF_RANGE.
+ */
+export function calculate(firstOperand: number, secondOperand: number, operation: number): CalculationOutcome {
+  const badOperand = checkOperand("first_operand", firstOperand) ?? checkOperand("second_operand", secondOperand);
+  if (badOperand !== undefined) return badOperand;
+  let exact: number;
+  switch (operation as Operation) {
+    case Operation.ADD:
+      exact = firstOperand + secondOperand;
+      break;
+    case Operation.SUBTRACT:
+      exact = firstOperand - secondOperand;
+      break;
+    case Operation.MULTIPLY:
+      exact = firstOperand * secondOperand;
+      break;
+    case Operation.DIVIDE:
+      if (secondOperand === 0) {
+        return invalid(`division by zero: second_operand is ${Object.is(secondOperand, -0) ? "-0" : "0"}`);
+      }
+      exact = firstOperand / secondOperand;
+      break;
+    default:
+      return invalid(`operation ${String(operation)} is not a known Operation (${KNOWN_OPERATIONS})`);
+  }
+  const result = Math.fround(exact);
+  if (!Number.isFinite(result)) {
+    return {
+      ok: false,
+      code: status.OUT_OF_RANGE,
+      message:
+        `${operationToJSON(operation)} of ${firstOperand} and ${secondOperand} is ${exact}, ` +
+        `outside the float32 range (±${FLOAT32_MAX})`,
+    };
+  }
+  return { ok: true, result };
+}

@@ -1,0 +1,70 @@
+/**
+ * Every transport limit of the server, in one place, with why it has that value.
+ * The package README's "Limits" table restates these; keep both in step.
+ *
+ * Cloud Run's front end (Google Front End) terminates TLS and forwards each client's calls to the
+ * container over HTTP/2 cleartext, multiplexing many calls on few connections, and cuts a request
+ * at the service's request timeout (5 min by default, 60 min at most).
+ */
+import type { ChannelOptions } from "@grpc/grpc-js";
+
+/**
+ * Largest request message accepted: 4 KiB. A `BinaryOperation` is at most 21 bytes on the wire
+ * (two fixed32 floats and a 10-byte negative int32 enum); the headroom admits unknown fields that
+ * newer clients may add (proto3 says to ignore them) while a claimed-gigabyte message is refused
+ * with RESOURCE_EXHAUSTED before any of it is buffered.
+ */
+export const MAX_RECEIVE_MESSAGE_BYTES = 4 * 1024;
+
+/** Largest response message: a `CalculationResult` is 5 bytes; reflection answers are ~20 KiB. */
+export const MAX_SEND_MESSAGE_BYTES = 256 * 1024;
+
+/**
+ * Concurrent calls per HTTP/2 connection: 256. Cloud Run's default per-instance concurrency is 80
+ * (max 1000) and its front end spreads them over a few connections; 256 lets one connection carry
+ * a whole instance's default load while bounding what a single client can hold open. Further
+ * streams are refused by HTTP/2 (REFUSED_STREAM) and retried by clients.
+ */
+export const MAX_CONCURRENT_STREAMS = 256;
+
+/**
+ * Server keepalive: a PING after 60 s without activity on a connection, dropped if unanswered in
+ * 20 s. Finds dead peers (a vanished client behind a NAT) long before Cloud Run's front end or any
+ * NAT in between drops an idle connection (minutes), so connections the front end keeps are live.
+ */
+export const KEEPALIVE_TIME_MS = 60_000;
+export const KEEPALIVE_TIMEOUT_MS = 20_000;
+
+/**
+ * Connection age: 30 min (± grpc-js's jitter), then GOAWAY so clients reconnect; calls already
+ * running get 5 min more. Rebalances long-lived connections across instances and across WORKERS
+ * (gRPC connections otherwise stick to the process that accepted them).
+ */
+export const MAX_CONNECTION_AGE_MS = 30 * 60_000;
+export const MAX_CONNECTION_AGE_GRACE_MS = 5 * 60_000;
+
+/** Connections with no call for 10 min are closed with GOAWAY (frees idle sockets; clients reconnect on demand). */
+export const MAX_CONNECTION_IDLE_MS = 10 * 60_000;
+
+/**
+ * Ping abuse protection (grpc-js servers have none: they ignore
+ * `grpc.http2.min_ping_interval_without_data_ms` and `grpc.http2.max_ping_strikes`, so
+ * src/private/ping-policy.ts enforces gRPC core's policy): a PING received sooner than 10 s after
+ * the previous one, with no new call in between, is a strike; the third strike gets
+ * GOAWAY ENHANCE_YOUR_CALM and the connection is closed. 10 s admits every common client keepalive
+ * setting (gRPC's documented minimum client keepalive is 10 s) while stopping ping floods.
+ */
+export const MIN_PING_INTERVAL_MS = 10_000;
+export const MAX_PING_STRIKES = 2;
+
+/** The grpc-js server options built from the values above. */
+export const serverChannelOptions: ChannelOptions = {
+  "grpc.max_receive_message_length": MAX_RECEIVE_MESSAGE_BYTES,
+  "grpc.max_send_message_length": MAX_SEND_MESSAGE_BYTES,
+  "grpc.max_concurrent_streams": MAX_CONCURRENT_STREAMS,
+  "grpc.keepalive_time_ms": KEEPALIVE_TIME_MS,
+  "grpc.keepalive_timeout_ms": KEEPALIVE_TIMEOUT_MS,
+  "grpc.max_connection_age_ms": MAX_CONNECTION_AGE_MS,
+  "grpc.max_connection_age_grace_ms": MAX_CONNECTION_AGE_GRACE_MS,
+  "grpc.max_connection_idle_ms": MAX_CONNECTION_IDLE_MS,
+};

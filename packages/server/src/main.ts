@@ -1,0 +1,58 @@
+/**
+ * The server's command-line entry (`node dist/server.mjs`): configuration from the environment,
+ * one process or a node:cluster of WORKERS, graceful shutdown on SIGTERM and SIGINT, exit 0.
+ */
+import cluster from "node:cluster";
+import { ConfigError, parseConfig, type ServerConfig } from "./config.js";
+import { createLogger } from "./logger.js";
+import { startServer } from "./server.js";
+import { runPrimary, type WorkerReadyMessage } from "./workers.js";
+
+function fail(message: string): never {
+  process.stderr.write(`grpc-calculator-server: ${message}\n`);
+  process.exit(1);
+}
+
+async function serve(config: ServerConfig): Promise<void> {
+  const worker = cluster.isWorker ? cluster.worker : undefined;
+  const logger = createLogger({ level: config.logLevel, base: worker === undefined ? undefined : { worker: worker.id } });
+  const server = await startServer({
+    port: config.port,
+    host: config.host,
+    logger,
+    shutdownGraceMs: config.shutdownGraceMs,
+    tls: config.tls,
+    googleCloudProject: config.googleCloudProject,
+  }).catch((error: unknown) => fail(`cannot start: ${error instanceof Error ? error.message : String(error)}`));
+  if (worker !== undefined) {
+    const ready: WorkerReadyMessage = { type: "grpc-calculator:listening", host: server.host, port: server.port };
+    process.send?.(ready);
+  }
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      logger.warn({ signal }, "second signal: cancelling every call now");
+      server.forceShutdown();
+      process.exit(0);
+    }
+    logger.info({ signal }, "signal received");
+    void server.shutdown().then(() => process.exit(0));
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+}
+
+let config: ServerConfig;
+try {
+  config = parseConfig(process.env);
+} catch (error) {
+  fail(error instanceof ConfigError ? error.message : String(error));
+}
+
+if (config.workers > 1 && cluster.isPrimary) {
+  const logger = createLogger({ level: config.logLevel, base: { role: "primary" } });
+  process.exitCode = await runPrimary(config, logger);
+} else {
+  await serve(config);
+}

@@ -1,0 +1,52 @@
+/**
+ * HTTP/2 PING abuse protection for grpc-js servers, which have none of their own (they ignore
+ * `grpc.http2.min_ping_interval_without_data_ms` and `grpc.http2.max_ping_strikes`).
+ *
+ * gRPC core's policy: a PING that arrives sooner than `minIntervalMs` after the previous one, with
+ * no new call started in between, is a strike; after `maxStrikes` strikes the next early PING gets
+ * GOAWAY with ENHANCE_YOUR_CALM and the connection is closed. Node answers each PING itself; this
+ * only watches them.
+ *
+ * grpc-js exposes no hook for its HTTP/2 sessions, so this reaches its (private) `http2Servers`
+ * map once after binding; if a grpc-js upgrade renames it, `installPingPolicy` reports false and the
+ * server logs a warning instead of failing.
+ */
+import { constants, type Http2Server, type ServerHttp2Session } from "node:http2";
+import type { Server } from "@grpc/grpc-js";
+
+export interface PingPolicy {
+  readonly minIntervalMs: number;
+  readonly maxStrikes: number;
+  /** Called when a connection is closed for pinging too often. */
+  readonly onAbuse?: ((session: ServerHttp2Session) => void) | undefined;
+}
+
+function watchSession(session: ServerHttp2Session, policy: PingPolicy): void {
+  let lastPing = -Infinity;
+  let strikes = 0;
+  session.on("stream", () => {
+    strikes = 0;
+  });
+  session.on("ping", () => {
+    const now = performance.now();
+    const early = now - lastPing < policy.minIntervalMs;
+    lastPing = now;
+    if (!early) return;
+    strikes += 1;
+    if (strikes <= policy.maxStrikes || session.closed || session.destroyed) return;
+    policy.onAbuse?.(session);
+    session.goaway(constants.NGHTTP2_ENHANCE_YOUR_CALM);
+    session.destroy();
+  });
+}
+
+/** Watches every current and future HTTP/2 session of `server`; false if grpc-js's internals differ. */
+export function installPingPolicy(server: Server, policy: PingPolicy): boolean {
+  const http2Servers = (server as unknown as { http2Servers?: unknown }).http2Servers;
+  if (!(http2Servers instanceof Map)) return false;
+  for (const http2Server of http2Servers.keys() as IterableIterator<Http2Server>) {
+    if (typeof http2Server?.on !== "function") return false;
+    http2Server.on("session", (session: ServerHttp2Session) => watchSession(session, policy));
+  }
+  return true;
+}

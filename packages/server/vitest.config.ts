@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+    // .ci/run sums every package's .results/vitest*.json into its closing line.
+    reporters: ["default", ["json", { outputFile: ".results/vitest.json" }]],
+  },
+});
