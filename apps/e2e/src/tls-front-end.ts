@@ -1,0 +1,99 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer, connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+const execFileAsync = promisify(execFile);
+
+/** nginx terminating TLS with HTTP/2 and passing gRPC in plaintext to the container, as Cloud Run's front end does. */
+export interface TlsFrontEnd {
+  /** https://localhost:PORT */
+  readonly url: string;
+  readonly port: number;
+  /** PEM of the self-signed certificate the front end presents (the test CA). */
+  readonly caPem: string;
+  readonly caFile: string;
+  stop(): Promise<void>;
+}
+
+/** A free loopback port (the kernel picks it; nginx binds it right after). */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** Resolves once the port accepts a TCP connection; bounded in attempts and time. */
+async function waitForListening(port: number, process: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; attempt < 500 && Date.now() < deadline; attempt++) {
+    if (process.exitCode !== null) throw new Error(`nginx exited with ${process.exitCode}`);
+    const accepted = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      socket.once("connect", () => resolve(true));
+      socket.once("error", () => resolve(false));
+    }).then((ok) => ok);
+    if (accepted) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`nginx did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
+}
+
+export async function startTlsFrontEnd(upstream: string): Promise<TlsFrontEnd> {
+  const dir = await mkdtemp(join(tmpdir(), "grpc-calculator-e2e-nginx-"));
+  let nginx: ChildProcess | undefined;
+  const stop = async () => {
+    if (nginx && nginx.exitCode === null && nginx.signalCode === null) {
+      const exited = new Promise((resolve) => nginx?.once("exit", resolve));
+      nginx.kill("SIGTERM");
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      if (nginx.exitCode === null && nginx.signalCode === null) nginx.kill("SIGKILL");
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const cert = join(dir, "cert.pem");
+    const key = join(dir, "key.pem");
+    await execFileAsync("openssl", [
+      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+      "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+    ], { timeout: 30_000 });
+    const port = await freePort();
+    await writeFile(
+      join(dir, "nginx.conf"),
+      `worker_processes 1;
+events { worker_connections 512; }
+http {
+  access_log ${dir}/access.log;
+  client_body_temp_path ${dir}/client_body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  server {
+    listen 127.0.0.1:${port} ssl http2;
+    ssl_certificate ${cert};
+    ssl_certificate_key ${key};
+    location / { grpc_pass grpc://${upstream}; }
+  }
+}
+`,
+    );
+    nginx = spawn("nginx", ["-p", dir, "-c", join(dir, "nginx.conf"), "-g", `daemon off; pid ${dir}/nginx.pid; error_log ${dir}/error.log;`], {
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    nginx.once("error", () => undefined);
+    await waitForListening(port, nginx, 10_000);
+    return { url: `https://localhost:${port}`, port, caPem: await readFile(cert, "utf8"), caFile: cert, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
