@@ -33,6 +33,8 @@ export interface ServerProcess extends Target {
   rssBytes(): number;
   /** Open file descriptors. */
   fdCount(): number;
+  /** Waits (bounded) until the open descriptors are back to `target` or fewer; returns the count. */
+  settleFds(target: number, timeoutMs?: number): Promise<number>;
   /** Sends `signal` and waits for the exit (SIGKILL after `timeoutMs`). */
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<ExitInfo & { readonly ms: number }>;
 }
@@ -121,6 +123,12 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
     alive: () => running,
     rssBytes: () => readRssBytes(pid),
     fdCount: () => readFdCount(pid),
+    async settleFds(target, timeoutMs = 10_000) {
+      // The server closes a dropped connection's socket asynchronously; poll (bounded): there is no event to wait on.
+      const deadline = Date.now() + timeoutMs;
+      while (running && readFdCount(pid) > target && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      return running ? readFdCount(pid) : Number.NaN;
+    },
     async stop(signal = "SIGTERM", timeoutMs = 15_000) {
       const started = Date.now();
       if (running) child.kill(signal);

@@ -1,0 +1,107 @@
+// Property tests of the server's calculator core (`calculate` from @grpc-calculator/server): for any two
+// float32 values and any operation number, the answer is the float32 the documented rule gives
+// (Math.fround of the double result) or the documented status; no throw escapes.
+import { fileURLToPath } from "node:url";
+import { status } from "@grpc/grpc-js";
+import { calculate, type CalculationOutcome } from "@grpc-calculator/server";
+import { Operation } from "@grpc-calculator/proto";
+import fc from "fast-check";
+import { afterAll, describe, expect, it } from "vitest";
+import { expectedOutcome } from "../src/private/reference.js";
+import { recordSection } from "../src/report.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const numRuns = 20_000;
+const statuses: Record<string, number> = {};
+let checked = 0;
+
+const anyFloat32 = fc.float(); // every float32, NaN, ±Infinity, ±0 and subnormals included
+const knownOperation = fc.constantFrom(Operation.ADD, Operation.SUBTRACT, Operation.MULTIPLY, Operation.DIVIDE);
+const anyOperation = fc.oneof(knownOperation, fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }));
+
+function agreesWithRule(first: number, second: number, operation: number): void {
+  let outcome: CalculationOutcome;
+  try {
+    outcome = calculate(first, second, operation);
+  } catch (error) {
+    throw new Error(`calculate(${first}, ${second}, ${operation}) threw ${String(error)}`);
+  }
+  const expected = expectedOutcome(first, second, operation);
+  checked++;
+  const name = outcome.ok ? "OK" : (status[outcome.code] ?? String(outcome.code));
+  statuses[name] = (statuses[name] ?? 0) + 1;
+  if (expected.ok) {
+    expect(outcome).toEqual({ ok: true, result: expected.result });
+    if (outcome.ok) expect(Object.is(outcome.result, expected.result), "sign of zero kept").toBe(true);
+  } else {
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) {
+      expect(outcome.code).toBe(expected.code);
+      expect(outcome.message.length).toBeGreaterThan(0);
+    }
+  }
+}
+
+afterAll(() => {
+  recordSection(root, "properties", { propertyChecks: checked, crashes: 0, callsLost: 0, outcomes: statuses });
+});
+
+describe("calculate (the server's core)", () => {
+  it("any float32 operands with a known operation: Math.fround of the double result, or the documented status", () => {
+    fc.assert(fc.property(anyFloat32, anyFloat32, knownOperation, agreesWithRule), { numRuns });
+  });
+
+  it("any operation number: the rule's answer, or INVALID_ARGUMENT naming the number", () => {
+    fc.assert(
+      fc.property(anyFloat32, anyFloat32, anyOperation, (first, second, operation) => {
+        agreesWithRule(first, second, operation);
+        const outcome = calculate(first, second, operation);
+        if (Number.isFinite(first) && Number.isFinite(second) && !Object.values(Operation).includes(operation)) {
+          expect(outcome).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT });
+          if (!outcome.ok) expect(outcome.message).toContain(String(operation));
+        }
+      }),
+      { numRuns },
+    );
+  });
+
+  it("every successful result is a finite float32", () => {
+    fc.assert(
+      fc.property(anyFloat32, anyFloat32, knownOperation, (first, second, operation) => {
+        const outcome = calculate(first, second, operation);
+        if (outcome.ok) {
+          expect(Number.isFinite(outcome.result)).toBe(true);
+          expect(Math.fround(outcome.result)).toBe(outcome.result);
+        }
+      }),
+      { numRuns },
+    );
+  });
+
+  it("NaN or ±Infinity operands and division by zero are INVALID_ARGUMENT naming the value", () => {
+    const nonFinite = fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY);
+    fc.assert(
+      fc.property(nonFinite, anyFloat32, knownOperation, fc.boolean(), (bad, other, operation, badFirst) => {
+        const outcome = badFirst ? calculate(bad, other, operation) : calculate(other, bad, operation);
+        expect(outcome).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT });
+        if (!outcome.ok && (badFirst || Number.isFinite(other))) expect(outcome.message).toContain(String(bad));
+      }),
+    );
+    fc.assert(
+      fc.property(anyFloat32.filter(Number.isFinite), fc.constantFrom(0, -0), (first, zero) => {
+        expect(calculate(first, zero, Operation.DIVIDE)).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT });
+      }),
+    );
+  });
+
+  it("finite operands whose result overflows float32 are OUT_OF_RANGE", () => {
+    const big = fc.float({ min: Math.fround(2e38), max: Math.fround(3.4e38), noNaN: true });
+    fc.assert(
+      fc.property(big, big, (a, b) => {
+        expect(calculate(a, b, Operation.ADD)).toMatchObject({ ok: false, code: status.OUT_OF_RANGE });
+        expect(calculate(-a, b, Operation.SUBTRACT)).toMatchObject({ ok: false, code: status.OUT_OF_RANGE });
+        expect(calculate(a, b, Operation.MULTIPLY)).toMatchObject({ ok: false, code: status.OUT_OF_RANGE });
+      }),
+    );
+  });
+});
