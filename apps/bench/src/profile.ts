@@ -1,0 +1,99 @@
+// `pnpm --filter @grpc-calculator/bench run profile [--bundle] [--seconds N]`: runs ours under
+// `node --cpu-prof` on the server core while h2load loads it 16×16 from the other core, then prints where
+// the server's CPU went: top functions by self time and self time by package. The unbundled build is the
+// default (same code as the bundle, with file names that say which package a function belongs to).
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { cores, pinSelf } from "./cpu-pinning.js";
+import { calculatePath, unaryBody, verifyCalculate } from "./grpc-wire.js";
+import { h2load } from "./h2load.js";
+import { oursBundle, oursUnbundled, startServer } from "./servers.js";
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** "grpc-js", "pino", "node:internal", "ours", "(garbage collector)" …: where a frame's code comes from. */
+export function packageOf(url: string, functionName: string): string {
+  if (url === "") return functionName.startsWith("(") ? functionName : "(native)";
+  if (url.startsWith("node:")) return "node core";
+  const modules = url.lastIndexOf("node_modules/");
+  if (modules >= 0) {
+    const [scope, name] = url.slice(modules + "node_modules/".length).split("/");
+    return scope?.startsWith("@") ? `${scope}/${name}` : (scope ?? url);
+  }
+  return url.includes("/packages/proto/") ? "@grpc-calculator/proto" : "ours (packages/server)";
+}
+
+export interface SelfTime {
+  name: string;
+  ms: number;
+  share: number;
+}
+
+/** Self time per function and per package, largest first. */
+export function summarize(profile: CpuProfile): { functions: SelfTime[]; packages: SelfTime[] } {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const functions = new Map<string, number>();
+  const packages = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const node = byId.get(id);
+    const us = profile.timeDeltas[i] ?? 0;
+    if (!node) return;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const file = url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*\/packages\//, "packages/");
+    const key = `${functionName || "(anonymous)"} ${file ? `${file}:${lineNumber + 1}` : ""}`.trim();
+    functions.set(key, (functions.get(key) ?? 0) + us);
+    const pkg = packageOf(url, functionName);
+    packages.set(pkg, (packages.get(pkg) ?? 0) + us);
+    total += us;
+  });
+  const rank = (m: Map<string, number>): SelfTime[] =>
+    [...m].map(([name, us]) => ({ name, ms: us / 1000, share: us / total })).sort((a, b) => b.ms - a.ms);
+  return { functions: rank(functions), packages: rank(packages) };
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2).filter((arg) => arg !== "--");
+  const { values } = parseArgs({ args: argv, options: { bundle: { type: "boolean", default: false }, seconds: { type: "string", default: "8" } } });
+  pinSelf(cores?.load);
+  const resultsDir = fileURLToPath(new URL("../.results/", import.meta.url));
+  const profileDir = `${resultsDir}cpu-profile`;
+  rmSync(profileDir, { recursive: true, force: true });
+  mkdirSync(profileDir, { recursive: true });
+  const spec = values.bundle ? oursBundle() : oursUnbundled();
+  const server = await startServer(spec, {
+    cpus: cores?.server ?? "",
+    nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`],
+    logFile: `${resultsDir}profile-server.log`,
+  });
+  try {
+    await verifyCalculate(server.port, calculatePath, unaryBody(), 1);
+    const load = await h2load({
+      port: server.port, path: calculatePath, body: unaryBody(), connections: 16, streams: 16,
+      warmupS: 1, durationS: Number(values.seconds), cpus: cores?.load, workDir: resultsDir,
+    });
+    process.stdout.write(`${spec.label} under h2load 16×16: ${load.reqPerSec.toFixed(0)} req/s (slower than unprofiled)\n`);
+  } finally {
+    await server.stop(); // SIGTERM: the server drains and exits, and node writes the profile on exit
+  }
+  const file = readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"));
+  if (!file) throw new Error(`no .cpuprofile in ${profileDir}: did the server exit cleanly on SIGTERM?`);
+  const { functions, packages } = summarize(JSON.parse(readFileSync(`${profileDir}/${file}`, "utf8")) as CpuProfile);
+  const line = (t: SelfTime): string => `${(t.share * 100).toFixed(1).padStart(5)}%  ${t.ms.toFixed(0).padStart(6)} ms  ${t.name}`;
+  process.stdout.write(`\nSelf time by package (${profileDir}/${file}):\n${packages.slice(0, 15).map(line).join("\n")}\n`);
+  process.stdout.write(`\nTop functions by self time:\n${functions.slice(0, 30).map(line).join("\n")}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`profile: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
