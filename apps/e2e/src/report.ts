@@ -31,8 +31,8 @@ export function writeReport(): Metrics {
   const report: Metrics = Object.assign({}, ...lines.map((line) => JSON.parse(line) as Metrics)) as Metrics;
   writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
   const rows = Object.entries(report)
-    .filter(([, value]) => typeof value !== "object" || value === null)
-    .map(([name, value]) => `  ${name.padEnd(30)} ${String(value)}`);
+    .filter(([name]) => name !== "imageFiles")
+    .map(([name, value]) => `  ${name.padEnd(30)} ${Array.isArray(value) ? value.join(" ") : String(value)}`);
   console.log(`\ne2e report (${reportPath}):\n${rows.join("\n")}`);
   return report;
 }

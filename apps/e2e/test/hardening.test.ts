@@ -29,7 +29,7 @@ describe.skipIf(e2e.skip)("the runtime image, hardened", () => {
   });
   afterAll(() => {
     const added = files?.filter((file) => !baseFiles.has(file)) ?? [];
-    recordMetrics({ imageFileCount: files?.length, baseFileCount: baseFiles?.size, filesAddedToBase: added });
+    recordMetrics({ imageFileCount: files?.length, baseFileCount: baseFiles?.size, filesAddedToBase: added, imageFiles: files });
   });
 
   it("adds only the bundle to the runtime base", () => {

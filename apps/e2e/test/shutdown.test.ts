@@ -67,26 +67,33 @@ describe.skipIf(e2e.skip)("graceful shutdown on docker stop", () => {
 
     // A new call, on a new connection, is not accepted.
     const late = createCalculatorClient(server.address, { tls: false });
+    const lateStarted = Date.now();
     const refused = await late.add(2, 3).then(
       () => undefined,
       (error: unknown) => error,
     );
     late.close();
+    recordMetrics({ newCallRefusedAfterMs: Date.now() - lateStarted });
     expect(refused).toBeInstanceOf(CalculatorError);
     expect((refused as CalculatorError).codeName).toBe("UNAVAILABLE");
 
     // The calls in flight complete, every answer right.
     gate.resolve();
     const results = await Promise.all(streams.map((stream) => stream.results));
+    const lastCallDone = Date.now();
     expect(results).toEqual(Array.from({ length: STREAMS }, (_, i) => [i + 1, i * 2, i - 3]));
     calculator.close();
 
     await stopped;
     const state = await inspectContainer(server.container.getId());
     const shutdownMs = state.finishedAt.getTime() - stopIssued;
-    recordMetrics({ shutdownWithCallsInFlightMs: shutdownMs });
+    const lastCallToExitMs = state.finishedAt.getTime() - lastCallDone;
+    recordMetrics({ stopToExitWithCallsInFlightMs: shutdownMs, lastCallToExitMs });
     expect(state.exitCode).toBe(0);
-    expect(shutdownMs).toBeLessThan(GRACE_MS / 2);
+    // The test itself holds the streams open for a while (the refused call above); the server exits as
+    // soon as the last one completes, well inside its grace period, and nothing was cancelled.
+    expect(shutdownMs).toBeLessThan(GRACE_MS);
+    expect(lastCallToExitMs).toBeLessThan(1_000);
 
     const lines = (await docker(["logs", server.container.getId()])).split("\n").filter(Boolean);
     const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
