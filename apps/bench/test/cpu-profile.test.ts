@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { packageOf, summarize } from "../src/profile.js";
+import { packageOf, summarize } from "../src/cpu-profile.js";
 
 test("frames are attributed to the package their file comes from", () => {
   expect(packageOf("file:///r/node_modules/.pnpm/x/node_modules/@grpc/grpc-js/build/src/server.js", "f")).toBe("@grpc/grpc-js");
