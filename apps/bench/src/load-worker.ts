@@ -17,6 +17,9 @@ interface Driver {
   close(): void;
 }
 
+/** Unanswered operations a raw stream may have in flight (the SDK's calculateMany bounds them too). */
+const maxInFlight = 1024;
+
 // Each driver gets its own connection: grpc-js otherwise shares one subchannel between equal channels.
 const ownConnection = { "grpc.use_local_subchannel_pool": 1 };
 
@@ -41,17 +44,30 @@ function rawDriver(port: number): Driver {
         ),
       ),
     async stream(operations, onResult) {
+      // grpc-js acknowledges writes long before the server has them, so `write()` backpressure alone lets
+      // a writer run far ahead of the answers; like the SDK, bound the unanswered operations.
       const call = client.calculateStream();
+      let unanswered = 0;
+      let wake: (() => void) | undefined;
       const done = new Promise<void>((resolve, reject) => {
-        call.on("data", (response: CalculationResult) => onResult(response.result));
+        call.on("data", (response: CalculationResult) => {
+          unanswered -= 1;
+          wake?.();
+          onResult(response.result);
+        });
         call.on("end", resolve);
         call.on("error", reject);
       });
-      for await (const operation of operations) {
-        if (!call.write(operation)) await new Promise((resolve) => call.once("drain", resolve));
-      }
-      call.end();
-      await done;
+      const pump = async (): Promise<void> => {
+        for await (const operation of operations) {
+          while (unanswered >= maxInFlight) await new Promise<void>((resolve) => (wake = resolve));
+          unanswered += 1;
+          if (!call.write(operation)) await new Promise((resolve) => call.once("drain", resolve));
+        }
+        call.end();
+      };
+      // A failed call rejects `done` at once, even while the pump waits.
+      await Promise.all([done, pump()]);
     },
     close: () => client.close(),
   };
