@@ -14,6 +14,9 @@
 import { constants, type Http2Server, type ServerHttp2Session } from "node:http2";
 import type { Server } from "@grpc/grpc-js";
 
+/** How long a connection closed for ping abuse may keep its calls running before it is destroyed. */
+const ABUSER_CLOSE_MS = 1000;
+
 export interface PingPolicy {
   readonly minIntervalMs: number;
   readonly maxStrikes: number;
@@ -36,7 +39,9 @@ function watchSession(session: ServerHttp2Session, policy: PingPolicy): void {
     if (strikes <= policy.maxStrikes || session.closed || session.destroyed) return;
     policy.onAbuse?.(session);
     session.goaway(constants.NGHTTP2_ENHANCE_YOUR_CALM);
-    session.destroy();
+    // close() lets the GOAWAY reach the peer; a peer that holds streams open is cut off shortly after.
+    session.close();
+    setTimeout(() => session.destroy(), ABUSER_CLOSE_MS).unref();
   });
 }
 

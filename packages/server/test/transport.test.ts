@@ -1,0 +1,67 @@
+// Transport-level behaviour: limits and abuse protection, seen by a raw HTTP/2 client.
+import { connect, constants, type IncomingHttpHeaders } from "node:http2";
+import { status } from "@grpc/grpc-js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { limits, type RunningServer } from "../src/index.js";
+import { calculateOnce, calculatorClient, startTestServer } from "./helpers.js";
+
+let server: RunningServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.shutdown());
+
+function grpcRequest(path: string, body: Buffer): Promise<{ status: string | undefined; message: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const session = connect(`http://127.0.0.1:${server.port}`);
+    session.on("error", reject);
+    const request = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" });
+    request.on("response", (headers) => {
+      // A trailers-only answer carries the status in the headers.
+      if (headers["grpc-status"] !== undefined) {
+        resolve({ status: String(headers["grpc-status"]), message: headers["grpc-message"] as string | undefined });
+      }
+    });
+    request.on("trailers", (trailers: IncomingHttpHeaders) => resolve({ status: String(trailers["grpc-status"]), message: trailers["grpc-message"] as string | undefined }));
+    request.on("close", () => session.close());
+    request.resume();
+    request.end(body);
+  });
+}
+
+function frame(message: Buffer): Buffer {
+  const header = Buffer.alloc(5);
+  header.writeUInt32BE(message.length, 1);
+  return Buffer.concat([header, message]);
+}
+
+describe("transport", () => {
+  it("closes a connection that pings too often with GOAWAY ENHANCE_YOUR_CALM, and keeps serving", async () => {
+    const session = connect(`http://127.0.0.1:${server.port}`);
+    const goaway = new Promise<number>((resolve) => session.on("goaway", (code: number) => resolve(code)));
+    session.on("error", () => undefined);
+    await new Promise((resolve) => session.once("connect", resolve));
+    const ping = () => new Promise<void>((resolve) => session.ping(() => resolve()));
+    for (let i = 0; i <= limits.MAX_PING_STRIKES + 1 && !session.destroyed; i += 1) await ping();
+    await expect(goaway).resolves.toBe(constants.NGHTTP2_ENHANCE_YOUR_CALM);
+    session.destroy();
+    const client = calculatorClient(server.port);
+    await expect(calculateOnce(client, { firstOperand: 2, secondOperand: 3 })).resolves.toBe(5);
+    client.close();
+  });
+
+  it("refuses a message over the receive limit with RESOURCE_EXHAUSTED", async () => {
+    const oversized = frame(Buffer.alloc(limits.MAX_RECEIVE_MESSAGE_BYTES + 1));
+    await expect(grpcRequest("/Calculator/Calculate", oversized)).resolves.toMatchObject({ status: String(status.RESOURCE_EXHAUSTED) });
+  });
+
+  it("answers an unknown method with UNIMPLEMENTED", async () => {
+    await expect(grpcRequest("/Calculator/Power", frame(Buffer.alloc(0)))).resolves.toMatchObject({ status: String(status.UNIMPLEMENTED) });
+  });
+
+  it("ignores unknown fields, as proto3 requires", async () => {
+    // field 1 = 2.0f, field 2 = 3.0f, then unknown field 15 (varint 1).
+    const message = Buffer.from([0x0d, 0, 0, 0, 0x40, 0x15, 0, 0, 0x40, 0x40, 0x78, 0x01]);
+    await expect(grpcRequest("/Calculator/Calculate", frame(message))).resolves.toMatchObject({ status: String(status.OK) });
+  });
+});
