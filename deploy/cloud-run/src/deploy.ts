@@ -64,7 +64,7 @@ async function dryRun(options: DeployOptions, context: DeployContext): Promise<n
   const yaml = render(target, context);
   const lines = [
     `# Dry run: nothing is run. Deploy ${target.service} to project ${target.project}, region ${target.region}, ${describeAccess(target)}.`,
-    `# Image ${imageRef(target)} (tag from \`${formatCommand(REVISION_PROBES.head)}\`, the only command a dry run runs).`,
+    `# Image ${imageRef(target)} (tag from \`${formatCommand(REVISION_PROBES.head)}\`: git is all a dry run runs).`,
     "# A real deploy first checks, reading only:",
     `#   ${REQUIRED_TOOLS.map((t) => t.name).join(", ")} on PATH`,
     ...[PROBES.dockerDaemon, PROBES.account, PROBES.repository(target.repository, target.project, target.region)].map((argv) => `#   ${formatCommand(argv)}`),
