@@ -1,4 +1,5 @@
 // The image tag: the git commit being deployed, so every image in the registry traces back to its source.
+import { PrerequisiteError } from "./prerequisites.js";
 import type { CommandRunner } from "./runner.js";
 
 export const REVISION_PROBES = {
@@ -13,7 +14,8 @@ export const REVISION_PROBES = {
 export async function sourceRevision(runner: CommandRunner, cwd: string): Promise<string> {
   const head = await runner.run(REVISION_PROBES.head, { cwd, capture: true });
   if (head.code !== 0) {
-    throw new Error(`cannot tag the image: \`git rev-parse HEAD\` failed (${head.stderr.trim() || `exit ${head.code}`}); deploy from a git checkout with at least one commit`);
+    const why = head.stderr.trim().split("\n").at(-1) || `exit ${head.code}`;
+    throw new PrerequisiteError([`Cannot tag the image: \`git rev-parse HEAD\` failed (${why}): deploy from a git checkout with at least one commit.`]);
   }
   const changes = await runner.run(REVISION_PROBES.changes, { cwd, capture: true });
   const dirty = changes.code !== 0 || changes.stdout.trim() !== "";

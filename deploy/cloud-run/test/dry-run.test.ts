@@ -68,6 +68,15 @@ describe("--dry-run", () => {
     expect(io.out).toContain(`docker push ${IMAGE}-dirty\n`);
   });
 
+  it("outside a git checkout: says the image needs a commit to be tagged with", async () => {
+    const runner = fakeRunner({ "git rev-parse": { code: 128, stderr: "fatal: not a git repository (or any of the parent directories): .git\n" } });
+    const io = capture();
+    const code = await deploy(["--project", "my-project", "--region", "us-central1", "--dry-run"], { runner, path: "", repoRoot: tempRepoRoot(), out: io.out_, err: io.err_ });
+    expect(code).toBe(1);
+    expect(io.err).toContain("Cannot tag the image: `git rev-parse HEAD` failed (fatal: not a git repository (or any of the parent directories): .git): deploy from a git checkout");
+    expect(io.out).toBe("");
+  });
+
   it("asks for --project and --region instead of reading gcloud's defaults", async () => {
     const { code, io, runner } = await dryRun(["--region", "us-central1", "--dry-run"]);
     expect(code).toBe(2);
