@@ -63,7 +63,7 @@ async function dryRun(options: DeployOptions, context: DeployContext): Promise<n
   const target = await resolveTarget(options, { project: options.project, region: options.region }, context);
   const yaml = render(target, context);
   const lines = [
-    `# Dry run: nothing is run. Deploy ${target.service} to project ${target.project}, region ${target.region}, ${describeAccess(target)}.`,
+    `# Dry run: nothing below is run. Deploy ${target.service} to project ${target.project}, region ${target.region}, ${describeAccess(target)}.`,
     `# Image ${imageRef(target)} (tag from \`${formatCommand(REVISION_PROBES.head)}\`: git is all a dry run runs).`,
     "# A real deploy first checks, reading only:",
     `#   ${REQUIRED_TOOLS.map((t) => t.name).join(", ")} on PATH`,
