@@ -1,0 +1,47 @@
+import { type ChannelCredentials, type ChannelOptions, type ClientOptions, credentials } from "@grpc/grpc-js";
+import { type CalculatorTarget, parseTarget } from "../target.js";
+import { type AuthOption, bearerCallCredentials, bearerInterceptor, tokenSourceFor } from "./auth.js";
+import { defaultChannelOptions } from "./channel-options.js";
+
+/** What decides how a channel connects: transport security, trust, auth, raw grpc-js options. */
+export interface ConnectionOptions {
+  /** Force TLS on or off. Default: off for loopback targets and `http://`, on otherwise. */
+  readonly tls?: boolean | undefined;
+  /** PEM root certificate(s) to trust instead of the system roots (a private proxy's CA). Implies TLS. */
+  readonly rootCertificates?: string | Uint8Array | undefined;
+  /** Bearer auth on every call: a token function, or `"google"` for a Google ID token (Cloud Run IAM). */
+  readonly auth?: AuthOption | undefined;
+  /** The ID token audience for `auth: "google"`. Default: `https://<host>` (the Cloud Run service URL). */
+  readonly audience?: string | undefined;
+  /** Extra grpc-js channel options, applied over this package's defaults. */
+  readonly channelOptions?: ChannelOptions | undefined;
+}
+
+export interface Connection {
+  readonly target: CalculatorTarget;
+  readonly credentials: ChannelCredentials;
+  readonly clientOptions: ClientOptions;
+}
+
+/** Resolves a target and options to what a grpc-js client constructor takes. */
+export function resolveConnection(target: string, options: ConnectionOptions = {}): Connection {
+  const parsed = parseTarget(target, { tls: options.tls ?? (options.rootCertificates === undefined ? undefined : true) });
+  if (!parsed.tls && options.rootCertificates !== undefined) {
+    throw new TypeError("rootCertificates needs TLS, but the target or the tls option says plaintext");
+  }
+  const audience = options.audience ?? `https://${parsed.host}${parsed.port === 443 ? "" : `:${parsed.port}`}`;
+  const tokens = options.auth === undefined ? undefined : tokenSourceFor(options.auth, audience);
+  const clientOptions: ClientOptions = { ...defaultChannelOptions, ...options.channelOptions };
+
+  if (!parsed.tls) {
+    if (tokens) clientOptions.interceptors = [bearerInterceptor(tokens)];
+    return { target: parsed, credentials: credentials.createInsecure(), clientOptions };
+  }
+  const roots = options.rootCertificates === undefined ? null : Buffer.from(options.rootCertificates);
+  const tls = credentials.createSsl(roots);
+  return {
+    target: parsed,
+    credentials: tokens ? credentials.combineChannelCredentials(tls, bearerCallCredentials(tokens)) : tls,
+    clientOptions,
+  };
+}

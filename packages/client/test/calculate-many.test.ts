@@ -1,0 +1,163 @@
+import { type BinaryOperation, Operation } from "@grpc-calculator/proto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CalculateRequest, CalculatorError, createCalculatorClient } from "../src/index.js";
+import { MAX_IN_FLIGHT } from "../src/private/calculate-many.js";
+import { defaultHandlers, startTestServer, type TestServer } from "./helpers/test-server.js";
+
+let server: TestServer;
+/** What the server saw of each call, in the order the calls came: requests, and the stream closing. */
+const calls: { received: number; closed: boolean }[] = [];
+const lastCall = () => calls.at(-1) ?? { received: 0, closed: false };
+
+beforeAll(async () => {
+  server = await startTestServer({
+    calculateStream(call) {
+      const seen = { received: 0, closed: false };
+      calls.push(seen);
+      call.on("data", (_request: BinaryOperation) => (seen.received += 1));
+      call.on("cancelled", () => (seen.closed = true)); // grpc-js reports every stream close this way
+      defaultHandlers.calculateStream(call);
+    },
+  });
+});
+afterAll(() => server.close());
+
+const client = () => createCalculatorClient(`127.0.0.1:${server.port}`);
+const add = (a: number, b: number): CalculateRequest => ({ firstOperand: a, secondOperand: b, operation: "ADD" });
+
+async function collect(results: AsyncIterable<number>): Promise<{ values: number[]; error: unknown }> {
+  const values: number[] = [];
+  try {
+    for await (const value of results) values.push(value);
+    return { values, error: undefined };
+  } catch (error) {
+    return { values, error };
+  }
+}
+
+describe("calculateMany", () => {
+  it("answers every operation in order, from an array", async () => {
+    await using calculator = client();
+    const requests = Array.from({ length: 500 }, (_, i): CalculateRequest => ({
+      firstOperand: i,
+      secondOperand: 2,
+      operation: [Operation.ADD, "SUBTRACT", Operation.MULTIPLY, "DIVIDE"][i % 4] as CalculateRequest["operation"],
+    }));
+    const expected = requests.map(({ firstOperand: a }, i) => [a + 2, a - 2, a * 2, a / 2][i % 4]);
+    expect(await collect(calculator.calculateMany(requests))).toEqual({ values: expected, error: undefined });
+  });
+
+  it("takes an async iterable, and an empty input", async () => {
+    await using calculator = client();
+    async function* slowly() {
+      for (let i = 0; i < 5; i += 1) {
+        await new Promise((resolve) => setImmediate(resolve));
+        yield add(i, i);
+      }
+    }
+    expect((await collect(calculator.calculateMany(slowly()))).values).toEqual([0, 2, 4, 6, 8]);
+    expect(await collect(calculator.calculateMany([]))).toEqual({ values: [], error: undefined });
+  });
+
+  it("yields the results before a failing operation, then a CalculatorError naming its index", async () => {
+    await using calculator = client();
+    const requests = [add(1, 1), add(2, 2), add(3, 3), { firstOperand: 1, secondOperand: 0, operation: "DIVIDE" as const }, add(5, 5)];
+    const { values, error } = await collect(calculator.calculateMany(requests));
+    expect(values).toEqual([2, 4, 6]);
+    expect(error).toBeInstanceOf(CalculatorError);
+    expect(error).toMatchObject({ codeName: "INVALID_ARGUMENT", index: 3, details: "operation 3: division by zero" });
+  });
+
+  it("rejects an invalid input itself with the same shape, after the results before it, without sending it", async () => {
+    await using calculator = client();
+    const requests = [add(1, 1), add(2, 2), add(Number.NaN, 1), add(4, 4)];
+    const { values, error } = await collect(calculator.calculateMany(requests));
+    expect(values).toEqual([2, 4]);
+    expect(error).toMatchObject({ codeName: "INVALID_ARGUMENT", index: 2 });
+    expect((error as Error).message).toMatch(/^INVALID_ARGUMENT: operation 2: firstOperand must be finite/);
+    expect(lastCall().received).toBe(2);
+  });
+
+  it("reads the input only as fast as the call takes it (an endless input, a consumer that stops)", async () => {
+    await using calculator = client();
+    let pulled = 0;
+    function* endless() {
+      for (;;) {
+        pulled += 1;
+        yield add(pulled, 0);
+      }
+    }
+    const results = calculator.calculateMany(endless());
+    const firstFive: number[] = [];
+    for await (const value of results) {
+      firstFive.push(value);
+      if (firstFive.length === 5) break; // stop consuming: the stream must stop pulling input
+    }
+    expect(firstFive).toEqual([1, 2, 3, 4, 5]);
+    // Without backpressure the synchronous endless input would spin forever; with it, the input is
+    // read at most MAX_IN_FLIGHT (+1 pending) items ahead of the results taken.
+    expect(pulled).toBeLessThanOrEqual(5 + MAX_IN_FLIGHT + 1);
+    // The input is endless, so only a cancel from the client closes this call: break must send it.
+    await expect.poll(() => lastCall().closed, { timeout: 2_000 }).toBe(true);
+  });
+
+  it("applies backpressure to results: a slow consumer holds the server back", async () => {
+    await using calculator = client();
+    let pulled = 0;
+    function* endless() {
+      for (;;) yield add((pulled += 1), 0);
+    }
+    const iterator = calculator.calculateMany(endless())[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toBe(1);
+    // The caller took one result and stopped: the server gets the window, then nothing more.
+    await expect.poll(() => lastCall().received, { timeout: 2_000 }).toBe(1 + MAX_IN_FLIGHT);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // observe that nothing more arrives
+    expect(lastCall().received).toBe(1 + MAX_IN_FLIGHT);
+    expect(pulled).toBeLessThanOrEqual(1 + MAX_IN_FLIGHT + 1);
+    // Taking more results opens the window again.
+    for (let i = 2; i <= 100; i += 1) expect((await iterator.next()).value).toBe(i);
+    await expect.poll(() => lastCall().received, { timeout: 2_000 }).toBe(100 + MAX_IN_FLIGHT);
+    await iterator.return();
+  });
+
+  it("rethrows an error of the input itself and cancels the call", async () => {
+    await using calculator = client();
+    const failure = new Error("input broke");
+    function* failing() {
+      yield add(1, 1);
+      throw failure;
+    }
+    const { error } = await collect(calculator.calculateMany(failing()));
+    expect(error).toBe(failure);
+  });
+
+  it("is cancelled through an AbortSignal", async () => {
+    await using calculator = client();
+    const controller = new AbortController();
+    async function* waitsForever() {
+      yield add(1, 1);
+      await new Promise(() => {});
+    }
+    const values: number[] = [];
+    const error = await (async () => {
+      for await (const value of calculator.calculateMany(waitsForever(), { signal: controller.signal })) {
+        values.push(value);
+        controller.abort(new Error("enough"));
+      }
+    })().catch((e: unknown) => e);
+    expect(values).toEqual([2]);
+    expect(error).toMatchObject({ codeName: "CANCELLED" });
+    expect((error as Error).cause).toMatchObject({ message: "enough" });
+  });
+
+  it("honours a deadline", async () => {
+    await using calculator = client();
+    async function* waitsForever() {
+      yield add(1, 1);
+      await new Promise(() => {});
+    }
+    const { values, error } = await collect(calculator.calculateMany(waitsForever(), { timeoutMs: 200 }));
+    expect(values).toEqual([2]);
+    expect(error).toMatchObject({ codeName: "DEADLINE_EXCEEDED" });
+  });
+});

@@ -1,0 +1,150 @@
+import { status as Status } from "@grpc/grpc-js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CalculatorError, createCalculatorClient, isCalculatorError, Operation, operationNames } from "../src/index.js";
+import { startTestServer, type TestServer } from "./helpers/test-server.js";
+
+let server: TestServer;
+let seenMetadata: Record<string, unknown>[] = [];
+let release: (() => void) | undefined;
+
+beforeAll(async () => {
+  server = await startTestServer({
+    calculate(call, callback) {
+      seenMetadata.push(call.metadata.getMap());
+      // "hang" answers only when released (or never): for deadline and abort tests.
+      if (call.metadata.get("x-test").includes("hang")) {
+        release = () => callback(null, { result: 0 });
+        return;
+      }
+      const { firstOperand: a, secondOperand: b, operation } = call.request;
+      if (operation === Operation.DIVIDE && b === 0) {
+        callback(Object.assign(new Error("division by zero"), { code: Status.INVALID_ARGUMENT, details: "division by zero" }));
+        return;
+      }
+      const results = [a + b, a - b, a * b, a / b];
+      callback(null, { result: results[operation] ?? Number.NaN });
+    },
+  });
+});
+afterAll(() => server.close());
+
+const client = () => createCalculatorClient(`127.0.0.1:${server.port}`);
+
+describe("calculate", () => {
+  it("computes with the enum and with names, and through the shortcuts", async () => {
+    await using calculator = client();
+    expect(await calculator.calculate({ firstOperand: 2, secondOperand: 3, operation: Operation.ADD })).toBe(5);
+    expect(await calculator.calculate({ firstOperand: 2, secondOperand: 3, operation: "MULTIPLY" })).toBe(6);
+    expect(await calculator.add(2, 3)).toBe(5);
+    expect(await calculator.subtract(2, 3)).toBe(-1);
+    expect(await calculator.multiply(4, 2.5)).toBe(10);
+    expect(await calculator.divide(10, 4)).toBe(2.5);
+  });
+
+  it("lists the operation names from the generated enum", () => {
+    expect(operationNames).toEqual(["ADD", "SUBTRACT", "MULTIPLY", "DIVIDE"]);
+  });
+
+  it("sends metadata given as a record", async () => {
+    await using calculator = client();
+    seenMetadata = [];
+    await calculator.add(1, 1, { metadata: { "x-request-id": "abc-123" } });
+    expect(seenMetadata[0]?.["x-request-id"]).toBe("abc-123");
+  });
+
+  it("surfaces the server's status as a CalculatorError", async () => {
+    await using calculator = client();
+    const error = await calculator.divide(1, 0).catch((e: unknown) => e);
+    expect(isCalculatorError(error)).toBe(true);
+    expect(error).toBeInstanceOf(CalculatorError);
+    expect(error).toMatchObject({
+      code: Status.INVALID_ARGUMENT,
+      codeName: "INVALID_ARGUMENT",
+      details: "division by zero",
+      message: "INVALID_ARGUMENT: division by zero",
+    });
+    expect((error as CalculatorError).cause).toMatchObject({ code: Status.INVALID_ARGUMENT });
+  });
+
+  it.each([
+    [{ firstOperand: Number.NaN, secondOperand: 1, operation: "ADD" }, /firstOperand must be finite, got NaN/],
+    [{ firstOperand: 1, secondOperand: Infinity, operation: "ADD" }, /secondOperand must be finite/],
+    [{ firstOperand: 1e39, secondOperand: 1, operation: "ADD" }, /outside the float32 range/],
+    [{ firstOperand: 1, secondOperand: 1, operation: "POWER" }, /unknown operation "POWER"; expected one of ADD, SUBTRACT, MULTIPLY, DIVIDE/],
+    [{ firstOperand: 1, secondOperand: 1, operation: 7 }, /unknown operation 7/],
+    [{ firstOperand: "1", secondOperand: 1, operation: "ADD" }, /firstOperand must be a number, got string/],
+  ])("rejects %j before the network", async (request, message) => {
+    await using calculator = client();
+    seenMetadata = [];
+    // @ts-expect-error -- deliberately wrong input, as plain JavaScript callers can pass it
+    const error = await calculator.calculate(request).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CalculatorError);
+    expect(error).toMatchObject({ code: Status.INVALID_ARGUMENT, codeName: "INVALID_ARGUMENT" });
+    expect((error as Error).message).toMatch(message);
+    expect(seenMetadata).toHaveLength(0);
+  });
+});
+
+describe("deadlines and cancellation", () => {
+  it("fails with DEADLINE_EXCEEDED after timeoutMs", async () => {
+    await using calculator = client();
+    const started = Date.now();
+    const error = await calculator.add(1, 2, { timeoutMs: 150, metadata: { "x-test": "hang" } }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ codeName: "DEADLINE_EXCEEDED" });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("applies the client's default timeout, and an absolute deadline per call", async () => {
+    await using calculator = createCalculatorClient(`127.0.0.1:${server.port}`, { timeoutMs: 100 });
+    await expect(calculator.add(1, 2, { metadata: { "x-test": "hang" } })).rejects.toMatchObject({ codeName: "DEADLINE_EXCEEDED" });
+    await expect(
+      calculator.add(1, 2, { timeoutMs: 60_000, deadline: Date.now() + 100, metadata: { "x-test": "hang" } }),
+    ).rejects.toMatchObject({ codeName: "DEADLINE_EXCEEDED" });
+  });
+
+  it("cancels through an AbortSignal, with the signal's reason as cause", async () => {
+    await using calculator = client();
+    const controller = new AbortController();
+    const reason = new Error("user went away");
+    seenMetadata = [];
+    const pending = calculator.add(1, 2, { signal: controller.signal, metadata: { "x-test": "hang" } });
+    await expect.poll(() => seenMetadata.length).toBe(1); // the server has the call
+    controller.abort(reason);
+    const error = await pending.catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: Status.CANCELLED, codeName: "CANCELLED" });
+    expect((error as Error).cause).toBe(reason);
+    release?.();
+  });
+
+  it("fails at once with an already aborted signal", async () => {
+    await using calculator = client();
+    await expect(calculator.add(1, 2, { signal: AbortSignal.abort() })).rejects.toMatchObject({ codeName: "CANCELLED" });
+  });
+});
+
+describe("lifecycle", () => {
+  it("refuses calls after close()", async () => {
+    const calculator = client();
+    expect(await calculator.add(1, 1)).toBe(2);
+    calculator.close();
+    calculator.close(); // idempotent
+    await expect(calculator.add(1, 1)).rejects.toBeInstanceOf(Error);
+  });
+
+  it("is AsyncDisposable", async () => {
+    const calculator = client();
+    expect(typeof calculator[Symbol.asyncDispose]).toBe("function");
+    await calculator[Symbol.asyncDispose]();
+    await expect(calculator.add(1, 1)).rejects.toThrow();
+  });
+
+  it("reports a refused connection as UNAVAILABLE", async () => {
+    const closed = await startTestServer();
+    const port = closed.port;
+    await closed.close();
+    await using calculator = createCalculatorClient(`127.0.0.1:${port}`, { timeoutMs: 5_000 });
+    const error = await calculator.add(1, 1).catch((e: unknown) => e);
+    expect(error).toMatchObject({ codeName: "UNAVAILABLE" });
+    expect((error as CalculatorError).details).toMatch(/ECONNREFUSED/);
+  }, 15_000);
+});
