@@ -1,0 +1,97 @@
+// Soak and churn through the client SDK against the server bundle: zero errors, bounded RSS growth after
+// warm-up, descriptors back to the starting count once the clients close.
+import { fileURLToPath } from "node:url";
+import { createCalculatorClient } from "@grpc-calculator/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { address, churn, errorCount, newTally, soak } from "../src/load.js";
+import { recordSection } from "../src/report.js";
+import { startServerProcess, type ServerProcess } from "../src/server-process.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const SOAK_CALLS = Number(process.env.RELIABILITY_SOAK_CALLS ?? 500_000);
+const WARM_UP_CALLS = Math.min(50_000, SOAK_CALLS / 10);
+const CONCURRENCY = 64;
+const CHURN_CYCLES = Number(process.env.RELIABILITY_CHURN_CYCLES ?? 10_000);
+const MB = 1024 * 1024;
+
+let server: ServerProcess;
+beforeAll(async () => {
+  server = await startServerProcess();
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+describe("soak", () => {
+  it(`${SOAK_CALLS} calls at concurrency ${CONCURRENCY}: zero errors, RSS growth < 10 MB after warm-up, fds back`, async () => {
+    const fdBefore = server.fdCount();
+    const tally = newTally();
+    const client = createCalculatorClient(address(server));
+    const started = Date.now();
+    const rssSamples: number[] = [];
+    let rssWarm = 0;
+    try {
+      await soak(client, 0, WARM_UP_CALLS, CONCURRENCY, tally);
+      rssWarm = server.rssBytes();
+      const step = (SOAK_CALLS - WARM_UP_CALLS) / 9;
+      for (let from = WARM_UP_CALLS; from < SOAK_CALLS; from += step) {
+        await soak(client, from, Math.min(SOAK_CALLS, from + step), CONCURRENCY, tally);
+        rssSamples.push(server.rssBytes());
+      }
+    } finally {
+      client.close();
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const rssEnd = server.rssBytes();
+    const fdAfter = await server.settleFds(fdBefore);
+    recordSection(root, "soak", {
+      calls: tally.calls,
+      errors: errorCount(tally),
+      wrongResults: tally.wrong,
+      callsPerSecond: Math.round(tally.calls / seconds),
+      rssGrowthAfterWarmUpMB: Number(((rssEnd - rssWarm) / MB).toFixed(1)),
+      crashes: server.alive() ? 0 : 1,
+      callsLost: errorCount(tally) + tally.wrong,
+      statuses: { OK: tally.ok, ...tally.errors },
+      rssSamplesMB: rssSamples.map((b) => Number((b / MB).toFixed(1))),
+      resources: { rssBeforeBytes: rssWarm, rssAfterBytes: rssEnd, fdBefore, fdAfter },
+    });
+    expect(tally.calls).toBe(SOAK_CALLS);
+    expect(tally.errors).toEqual({});
+    expect(tally.wrong).toBe(0);
+    expect(rssEnd - rssWarm, `RSS ${rssWarm / MB} MB after warm-up → ${rssEnd / MB} MB`).toBeLessThan(10 * MB);
+    expect(fdAfter).toBeLessThanOrEqual(fdBefore);
+  }, 300_000);
+});
+
+describe("churn", () => {
+  it(`${CHURN_CYCLES} connect-call-disconnect cycles (32 at a time): zero errors, no fd or memory growth`, async () => {
+    const fdBefore = server.fdCount();
+    const tally = newTally();
+    // A first tenth warms the server up (V8 heap, nghttp2 pools) before memory is compared.
+    await churn(server, CHURN_CYCLES / 10, 32, tally);
+    await server.settleFds(fdBefore);
+    const rssWarm = server.rssBytes();
+    const started = Date.now();
+    await churn(server, CHURN_CYCLES - CHURN_CYCLES / 10, 32, tally);
+    const seconds = (Date.now() - started) / 1000;
+    const fdAfter = await server.settleFds(fdBefore);
+    const rssEnd = server.rssBytes();
+    recordSection(root, "churn", {
+      cycles: tally.calls,
+      errors: errorCount(tally),
+      wrongResults: tally.wrong,
+      cyclesPerSecond: Math.round((CHURN_CYCLES * 0.9) / seconds),
+      rssGrowthAfterWarmUpMB: Number(((rssEnd - rssWarm) / MB).toFixed(1)),
+      crashes: server.alive() ? 0 : 1,
+      callsLost: errorCount(tally) + tally.wrong,
+      statuses: { OK: tally.ok, ...tally.errors },
+      resources: { rssBeforeBytes: rssWarm, rssAfterBytes: rssEnd, fdBefore, fdAfter },
+    });
+    expect(tally.calls).toBe(CHURN_CYCLES);
+    expect(tally.errors).toEqual({});
+    expect(tally.wrong).toBe(0);
+    expect(fdAfter).toBeLessThanOrEqual(fdBefore);
+    expect(rssEnd - rssWarm, `RSS ${rssWarm / MB} MB after warm-up → ${rssEnd / MB} MB`).toBeLessThan(10 * MB);
+  }, 240_000);
+});
