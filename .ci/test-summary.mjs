@@ -1,10 +1,10 @@
-// Sums every vitest JSON report the test run wrote (<package>/.results/vitest*.json) into the one
+// Sums every vitest JSON report the test run wrote (<package>/.results/vitest*.json under packages/, apps/, deploy/) into the one
 // line CI reads: "tests: N passed, N failed". Skipped or todo tests are listed, never counted as passed.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 let passed = 0, failed = 0, skipped = 0;
-for (const dir of ["packages", "apps"]) {
+for (const dir of ["packages", "apps", "deploy"]) {
   for (const pkg of readdirSync(dir)) {
     const results = join(dir, pkg, ".results");
     let files = [];
