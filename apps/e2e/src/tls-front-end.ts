@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -46,8 +46,11 @@ async function waitForListening(port: number, process: ChildProcess, timeoutMs: 
   throw new Error(`nginx did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
 }
 
-export async function startTlsFrontEnd(upstream: string): Promise<TlsFrontEnd> {
-  const dir = await mkdtemp(join(tmpdir(), "grpc-calculator-e2e-nginx-"));
+const DIR_PREFIX = "grpc-calculator-e2e-nginx-";
+
+/** `runId` names the temporary directory, so the teardown of this run finds what a crash left. */
+export async function startTlsFrontEnd(upstream: string, runId: string): Promise<TlsFrontEnd> {
+  const dir = await mkdtemp(join(tmpdir(), `${DIR_PREFIX}${runId}-`));
   let nginx: ChildProcess | undefined;
   const stop = async () => {
     if (nginx && nginx.exitCode === null && nginx.signalCode === null) {
@@ -96,4 +99,21 @@ http {
     await stop();
     throw error;
   }
+}
+
+/**
+ * For the global teardown: stops any front end a crashed test file left running (its pid file names it,
+ * and its command line must name its directory) and removes the directories.
+ */
+export async function removeLeftoverFrontEnds(runId: string): Promise<number> {
+  const dirs = (await readdir(tmpdir())).filter((name) => name.startsWith(`${DIR_PREFIX}${runId}-`)).map((name) => join(tmpdir(), name));
+  for (const dir of dirs) {
+    const pid = Number((await readFile(join(dir, "nginx.pid"), "utf8").catch(() => "")).trim());
+    if (Number.isInteger(pid) && pid > 0) {
+      const commandLine = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+      if (commandLine.includes(dir)) process.kill(pid, "SIGTERM");
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+  return dirs.length;
 }

@@ -1,11 +1,12 @@
 // Cloud Run's front end terminates TLS and speaks HTTP/2 to the container in plaintext. nginx does the
-// same here, with a certificate made for the test: the SDK (https:// target, the test CA), buf curl and
-// the health check all reach the container through it.
+// same here, with a certificate made for the test: the SDK (https:// target, the test CA), the `calculator`
+// CLI (--ca-file), buf curl and the health check all reach the container through it.
 import { createCalculatorClient, type CalculatorClient } from "@grpc-calculator/client";
 import { CalculatorService } from "@grpc-calculator/proto";
 import { credentials } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { bufCurl } from "../src/buf-curl.js";
+import { runCalculatorCli } from "../src/calculator-cli.js";
 import { checkHealth } from "../src/health.js";
 import { type ServerContainer, startServerContainer } from "../src/server-container.js";
 import { startTlsFrontEnd, type TlsFrontEnd } from "../src/tls-front-end.js";
@@ -19,7 +20,7 @@ describe.skipIf(e2e.skip)("through a TLS-terminating HTTP/2 front end, as on Clo
 
   beforeAll(async () => {
     server = await startServerContainer(e2e.image, e2e.runId);
-    frontEnd = await startTlsFrontEnd(server.address);
+    frontEnd = await startTlsFrontEnd(server.address, e2e.runId);
     calculator = createCalculatorClient(frontEnd.url, { rootCertificates: frontEnd.caPem });
   });
   afterAll(async () => {
@@ -59,5 +60,11 @@ describe.skipIf(e2e.skip)("through a TLS-terminating HTTP/2 front end, as on Clo
     expect(await bufCurl(url, { first_operand: 2.0, second_operand: 3.0, operation: "ADD" }, { caFile: frontEnd.caFile })).toEqual({
       result: 5,
     });
+  });
+
+  it("answers the calculator CLI with --ca-file: health and 2 + 3", async () => {
+    const connection = ["--target", frontEnd.url, "--ca-file", frontEnd.caFile];
+    expect(await runCalculatorCli(["health", ...connection])).toEqual({ status: "SERVING" });
+    expect(await runCalculatorCli(["2", "+", "3", ...connection])).toEqual({ result: 5 });
   });
 });

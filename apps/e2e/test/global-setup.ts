@@ -3,6 +3,7 @@ import { dockerAvailable, inspectImage, removeContainersLabelled } from "../src/
 import { buildServerImage, resolveBaseImages, serverImage } from "../src/image.js";
 import { mib, recordMetrics, resetMetrics, writeReport } from "../src/report.js";
 import { CONTAINER_LABEL } from "../src/server-container.js";
+import { removeLeftoverFrontEnds } from "../src/tls-front-end.js";
 
 export interface E2eContext {
   /** E2E_SKIP_CONTAINER=1: every test is skipped (and reported as skipped). */
@@ -56,6 +57,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     const removed = await removeContainersLabelled(`${CONTAINER_LABEL}=${runId}`);
     if (removed > 0) console.log(`e2e: removed ${removed} leftover container(s)`);
+    const frontEnds = await removeLeftoverFrontEnds(runId);
+    if (frontEnds > 0) console.log(`e2e: removed ${frontEnds} leftover TLS front end(s)`);
     recordMetrics({ suiteMs: Date.now() - suiteStarted });
     writeReport();
   };
