@@ -1,7 +1,7 @@
 // h2load (nghttp2) as the load generator: runs one timed measurement against a gRPC path with a prebuilt
 // request body, parses its summary, and reads its per-request log for latency percentiles.
 import { execFile } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { pinned } from "./cpu-pinning.js";
@@ -64,12 +64,13 @@ export async function h2load(load: H2loadLoad): Promise<H2loadResult> {
   const bodyFile = path.join(load.workDir, `body-${load.body.length}.bin`);
   const logFile = path.join(load.workDir, "h2load-requests.tsv");
   writeFileSync(bodyFile, load.body);
+  rmSync(logFile, { force: true }); // h2load appends to an existing log
   const args = [
     "-c", String(load.connections),
     "-m", String(load.streams),
     "-t", "1",
-    "-D", `${load.durationS}`,
-    "--warm-up-time", `${load.warmupS}`,
+    "-D", `${Math.round(load.durationS * 1000)}ms`,
+    "--warm-up-time", `${Math.round(load.warmupS * 1000)}ms`,
     "-d", bodyFile,
     "-H", "content-type: application/grpc",
     "-H", "te: trailers",

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 export const e2eReportPath = fileURLToPath(new URL("../../e2e/.results/report.json", import.meta.url));
 
 export interface ImageSizes {
-  /** Every numeric field of the report whose name speaks of image or layer size, by its JSON path. */
+  /** Every numeric field of the report whose name speaks of an image, base or layer size, by its JSON path. */
   fields: Record<string, number>;
 }
 
@@ -19,7 +19,7 @@ export function readImageSizes(file = e2eReportPath): ImageSizes | undefined {
   }
   const fields: Record<string, number> = {};
   const walk = (value: unknown, at: string): void => {
-    if (typeof value === "number" && /(image|layer)/i.test(at) && /(size|bytes|mb)/i.test(at)) fields[at] = value;
+    if (typeof value === "number" && /(image|layer|base)/i.test(at) && /(size|bytes|[km]i?b)$/i.test(at)) fields[at] = value;
     else if (value && typeof value === "object") {
       for (const [key, inner] of Object.entries(value)) walk(inner, at ? `${at}.${key}` : key);
     }

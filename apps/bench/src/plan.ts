@@ -13,10 +13,16 @@ export interface Plan {
   streams: number;
   /** Operations per CalculateStream call in the raw (h2load) streaming load. */
   operationsPerStream: number;
+  /** The tutorial's Python server as a third server. */
+  python: boolean;
+  /** h2load on CalculateStream and the unbundled build's start time. */
+  streamAndUnbundled: boolean;
   /** The Node load generator runs (SDK vs raw client, streaming path). */
   nodeLoads: boolean;
   /** WORKERS=2 vs 1. */
   workers: boolean;
+  /** V8 flags tried on the bundle as an extra server (the suggested production tuning), none to skip. */
+  tunedFlags: string[];
 }
 
 export const fullPlan: Plan = {
@@ -29,18 +35,26 @@ export const fullPlan: Plan = {
   connections: 16,
   streams: 16,
   operationsPerStream: 100,
+  python: true,
+  streamAndUnbundled: true,
   nodeLoads: true,
   workers: true,
+  // A small young generation and a heap cap: under 16×16 load the default heap sizing lets RSS grow to
+  // ~140 MB for a few MB of live data (see the README's Performance section).
+  tunedFlags: ["--max-semi-space-size=4", "--max-old-space-size=64"],
 };
 
+/** Ours and the grpc-js baseline only, three short interleaved repetitions: ~30 s, for the CI guard. */
 export const quickPlan: Plan = {
   ...fullPlan,
   name: "quick",
-  repetitions: 1,
   settleMs: 300,
-  warmupS: 1,
-  durationS: 2,
+  warmupS: 0.5,
+  durationS: 1.5,
   latencyDurationS: 1,
+  python: false,
+  streamAndUnbundled: false,
   nodeLoads: false,
   workers: false,
+  tunedFlags: [],
 };

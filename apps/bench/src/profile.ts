@@ -1,4 +1,4 @@
-// `pnpm --filter @grpc-calculator/bench run profile [--bundle] [--seconds N]`: runs ours under
+// `pnpm --filter @grpc-calculator/bench run profile [--server unbundled|bundle|baseline] [--seconds N]`: runs a server under
 // `node --cpu-prof` on the server core while h2load loads it 16×16 from the other core, then prints where
 // the server's CPU went: top functions by self time and self time by package. The unbundled build is the
 // default (same code as the bundle, with file names that say which package a function belongs to).
@@ -9,17 +9,20 @@ import { cores, pinSelf } from "./cpu-pinning.js";
 import { calculatePath, unaryBody, verifyCalculate } from "./grpc-wire.js";
 import { summarize, type CpuProfile, type SelfTime } from "./cpu-profile.js";
 import { h2load } from "./h2load.js";
-import { oursBundle, oursUnbundled, startServer } from "./servers.js";
+import { grpcJsBaseline, oursBundle, oursUnbundled, startServer, type ServerSpec } from "./servers.js";
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2).filter((arg) => arg !== "--");
-  const { values } = parseArgs({ args: argv, options: { bundle: { type: "boolean", default: false }, seconds: { type: "string", default: "8" } } });
+  const { values } = parseArgs({ args: argv, options: { server: { type: "string", default: "unbundled" }, seconds: { type: "string", default: "8" } } });
   pinSelf(cores?.load);
   const resultsDir = fileURLToPath(new URL("../.results/", import.meta.url));
   const profileDir = `${resultsDir}cpu-profile`;
   rmSync(profileDir, { recursive: true, force: true });
   mkdirSync(profileDir, { recursive: true });
-  const spec = values.bundle ? oursBundle() : oursUnbundled();
+  const specs = { unbundled: oursUnbundled, bundle: oursBundle, baseline: grpcJsBaseline };
+  const make = specs[values.server as keyof typeof specs] as (() => ServerSpec) | undefined;
+  if (!make) throw new Error(`--server must be one of ${Object.keys(specs).join(", ")}`);
+  const spec = make();
   const server = await startServer(spec, {
     cpus: cores?.server ?? "",
     nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`],

@@ -30,7 +30,7 @@ export function formatReport(r: BenchResults): string {
     more.push(`- h2load CalculateStream (16×16 calls of 100 operations): ${n(r.streamOpsPerSec)} ops/s`);
   }
   if (r.workers) more.push(`- WORKERS=2: ${n(r.workers.two)} req/s vs WORKERS=1: ${n(r.workers.one)} req/s (h2load ${r.workers.connections}×${r.workers.streams}, server and h2load sharing both cores)`);
-  if (r.image) more.push(`- image (from the e2e report): ${Object.entries(r.image.fields).map(([k, v]) => `${k} ${n(v)}`).join(", ")}`);
+  if (r.image) more.push(`- image (from the e2e report): ${Object.entries(r.image.fields).map(([k, v]) => `${k} ${n(v, 1)}`).join(", ")}`);
   else more.push("- image size: no e2e report (apps/e2e/.results/report.json) on this run");
   for (const note of r.notes) more.push(`- note: ${note}`);
   const m = r.machine;
@@ -42,6 +42,6 @@ export function formatReport(r: BenchResults): string {
     ...more,
     "",
     `Machine: ${m.cores} cores, ${m.cpuModel}, Node ${m.node}, ${m.h2load}, Linux ${m.kernel}; ${r.pinning}. ` +
-      `Plan: ${r.plan} (medians of ${r.plan === "full" ? 3 : 1} run(s)), ${r.startedAt}, took ${n(r.durationS)} s. Command: \`${r.command}\``,
+      `Plan: ${r.plan} (medians of 3 interleaved repetitions), ${r.startedAt}, took ${n(r.durationS)} s. Command: \`${r.command}\``,
   ].join("\n");
 }

@@ -13,7 +13,7 @@ import { computeTargets, type BenchResults, type NodeLoadResult, type ServerResu
 import { readMemory } from "./rss.js";
 import { calculatePath, calculateStreamPath, streamBody, unaryBody, verifyCalculate } from "./grpc-wire.js";
 import {
-  grpcJsBaseline, makeTempDir, oursBundle, oursUnbundled, pythonTutorial, pythonUnavailable, startServer,
+  grpcJsBaseline, makeTempDir, oursBundle, oursBundleWithFlags, oursUnbundled, pythonTutorial, pythonUnavailable, startServer,
   type RunningServer, type ServerSpec,
 } from "./servers.js";
 import { median } from "./stats.js";
@@ -50,12 +50,13 @@ export async function runBench({ plan, command, workDir, log }: RunOptions): Pro
   if (!cores) notes.push(`CPU pinning unavailable: ${pinning}`);
 
   const specs: ServerSpec[] = [oursBundle(), grpcJsBaseline()];
-  const python = pythonUnavailable();
+  if (plan.tunedFlags.length) specs.push(oursBundleWithFlags(plan.tunedFlags));
   const stubs = makeTempDir("bench-python-stubs-");
-  if (python) {
-    log(`Python tutorial server skipped: ${python}`);
-    notes.push(`Python tutorial server skipped: ${python}`);
-  } else {
+  const pythonMissing = plan.python ? pythonUnavailable() : undefined;
+  if (pythonMissing) {
+    log(`Python tutorial server skipped: ${pythonMissing}`);
+    notes.push(`Python tutorial server skipped: ${pythonMissing}`);
+  } else if (plan.python) {
     specs.push(pythonTutorial(stubs.dir));
   }
 
@@ -97,9 +98,11 @@ export async function runBench({ plan, command, workDir, log }: RunOptions): Pro
           await server.stop();
         }
       }
-      const esm = await start(oursUnbundled());
-      unbundled.push(esm.firstAnswerMs);
-      await esm.stop();
+      if (plan.streamAndUnbundled) {
+        const esm = await start(oursUnbundled());
+        unbundled.push(esm.firstAnswerMs);
+        await esm.stop();
+      }
       if (plan.workers) await measureWorkers(rep);
     }
   } finally {
@@ -107,6 +110,7 @@ export async function runBench({ plan, command, workDir, log }: RunOptions): Pro
   }
 
   async function measureOursExtras(server: RunningServer): Promise<void> {
+    if (!plan.streamAndUnbundled) return;
     await verifyCalculate(server.port, calculateStreamPath, stream, plan.operationsPerStream);
     const streamed = await h2load({ ...throughputLoad, port: server.port, path: calculateStreamPath, body: stream });
     streamOps.push(streamed.reqPerSec * plan.operationsPerStream);
@@ -161,8 +165,7 @@ export async function runBench({ plan, command, workDir, log }: RunOptions): Pro
     machine: describeMachine(),
     pinning,
     servers,
-    unbundledFirstAnswerMs: median(unbundled),
-    streamOpsPerSec: median(streamOps),
+    ...(plan.streamAndUnbundled && { unbundledFirstAnswerMs: median(unbundled), streamOpsPerSec: median(streamOps) }),
     ...(plan.nodeLoads && {
       nodeLoads: { sdkUnary: median(node.sdkUnary), rawUnary: median(node.rawUnary), sdkStream: median(node.sdkStream), rawStream: median(node.rawStream) },
     }),

@@ -44,6 +44,19 @@ export function oursBundle(workers = 1): ServerSpec {
   };
 }
 
+/** The bundle with V8 flags the bench suggests for the image (not what the image runs today). */
+export function oursBundleWithFlags(flags: string[]): ServerSpec {
+  return {
+    key: "ours-tuned",
+    label: `ours (bundle, ${flags.join(" ")})`,
+    command: process.execPath,
+    args: [...flags, path.join(serverRoot, "dist/server.mjs")],
+    env: { ...production, WORKERS: "1" },
+    readiness: "health",
+    cwd: serverRoot,
+  };
+}
+
 export function oursUnbundled(): ServerSpec {
   return {
     key: "ours-unbundled",
