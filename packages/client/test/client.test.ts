@@ -1,13 +1,17 @@
 import { status as Status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CalculatorError, createCalculatorClient, isCalculatorError, Operation, operationNames } from "../src/index.js";
+import { startRealServer } from "./helpers/real-server.js";
 import { startTestServer, type TestServer } from "./helpers/test-server.js";
 
+/** The real server, for what the calculator answers; a test server for metadata, hanging calls. */
+let real: TestServer;
 let server: TestServer;
 let seenMetadata: Record<string, unknown>[] = [];
 let release: (() => void) | undefined;
 
 beforeAll(async () => {
+  real = await startRealServer();
   server = await startTestServer({
     calculate(call, callback) {
       seenMetadata.push(call.metadata.getMap());
@@ -16,29 +20,28 @@ beforeAll(async () => {
         release = () => callback(null, { result: 0 });
         return;
       }
-      const { firstOperand: a, secondOperand: b, operation } = call.request;
-      if (operation === Operation.DIVIDE && b === 0) {
-        callback(Object.assign(new Error("division by zero"), { code: Status.INVALID_ARGUMENT, details: "division by zero" }));
-        return;
-      }
-      const results = [a + b, a - b, a * b, a / b];
-      callback(null, { result: results[operation] ?? Number.NaN });
+      callback(null, { result: call.request.firstOperand + call.request.secondOperand });
     },
   });
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  await real.close();
+});
 
 const client = () => createCalculatorClient(`127.0.0.1:${server.port}`);
+const realClient = () => createCalculatorClient(`127.0.0.1:${real.port}`);
 
 describe("calculate", () => {
   it("computes with the enum and with names, and through the shortcuts", async () => {
-    await using calculator = client();
+    await using calculator = realClient();
     expect(await calculator.calculate({ firstOperand: 2, secondOperand: 3, operation: Operation.ADD })).toBe(5);
     expect(await calculator.calculate({ firstOperand: 2, secondOperand: 3, operation: "MULTIPLY" })).toBe(6);
     expect(await calculator.add(2, 3)).toBe(5);
     expect(await calculator.subtract(2, 3)).toBe(-1);
     expect(await calculator.multiply(4, 2.5)).toBe(10);
     expect(await calculator.divide(10, 4)).toBe(2.5);
+    expect(await calculator.add(0.1, 0.2)).toBe(Math.fround(0.3)); // float32 on the wire
   });
 
   it("lists the operation names from the generated enum", () => {
@@ -53,17 +56,18 @@ describe("calculate", () => {
   });
 
   it("surfaces the server's status as a CalculatorError", async () => {
-    await using calculator = client();
+    await using calculator = realClient();
     const error = await calculator.divide(1, 0).catch((e: unknown) => e);
     expect(isCalculatorError(error)).toBe(true);
     expect(error).toBeInstanceOf(CalculatorError);
     expect(error).toMatchObject({
       code: Status.INVALID_ARGUMENT,
       codeName: "INVALID_ARGUMENT",
-      details: "division by zero",
-      message: "INVALID_ARGUMENT: division by zero",
+      details: "division by zero: second_operand is 0",
+      message: "INVALID_ARGUMENT: division by zero: second_operand is 0",
     });
     expect((error as CalculatorError).cause).toMatchObject({ code: Status.INVALID_ARGUMENT });
+    await expect(calculator.multiply(3e38, 3e38)).rejects.toMatchObject({ code: Status.OUT_OF_RANGE, codeName: "OUT_OF_RANGE" });
   });
 
   it.each([

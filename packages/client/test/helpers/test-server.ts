@@ -8,6 +8,7 @@ import {
   Operation,
 } from "@grpc-calculator/proto";
 import { Server, ServerCredentials, status as Status, type ServerErrorResponse } from "@grpc/grpc-js";
+import { HealthImplementation, type ServingStatusMap } from "grpc-health-check";
 
 export interface TestServer {
   readonly port: number;
@@ -73,10 +74,11 @@ export interface TestHandlers {
 
 export async function startTestServer(
   handlers: TestHandlers = {},
-  options: { port?: number; credentials?: ServerCredentials; host?: string } = {},
+  options: { port?: number; credentials?: ServerCredentials; host?: string; health?: ServingStatusMap } = {},
 ): Promise<TestServer> {
   const server = new Server();
   server.addService(CalculatorService, { ...defaultHandlers, ...handlers });
+  if (options.health) new HealthImplementation(options.health).addToServer(server);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(
       `${options.host ?? "127.0.0.1"}:${options.port ?? 0}`,
