@@ -14,6 +14,12 @@ export async function docker(args: readonly string[], timeoutMs = 60_000): Promi
   }
 }
 
+/** A container's output, stdout and stderr together (the last `tail` lines of each). */
+export async function containerOutput(id: string, tail = 50): Promise<string> {
+  const { stdout, stderr } = await execFileAsync("docker", ["logs", "--tail", String(tail), id], { timeout: 30_000 });
+  return `${stdout}${stderr}`.trim();
+}
+
 /** Whether a Docker engine answers. */
 export async function dockerAvailable(): Promise<boolean> {
   try {

@@ -1,5 +1,5 @@
 import { type BoundPorts, GenericContainer, type StartedTestContainer, type WaitStrategy } from "testcontainers";
-import { inspectContainer } from "./docker.js";
+import { containerOutput, inspectContainer } from "./docker.js";
 import { waitUntilServing } from "./health.js";
 
 /** The port Cloud Run injects as PORT (not the server's default 50051, so the test proves it is read). */
@@ -12,9 +12,15 @@ class GrpcHealthWaitStrategy implements WaitStrategy {
   servingAt: Date | undefined;
   private startupTimeoutMs: number | undefined;
 
-  async waitUntilReady(_container: unknown, boundPorts: BoundPorts): Promise<void> {
+  async waitUntilReady(container: Parameters<WaitStrategy["waitUntilReady"]>[0], boundPorts: BoundPorts): Promise<void> {
     const address = `127.0.0.1:${boundPorts.getBinding(CLOUD_RUN_PORT)}`;
-    this.servingAt = await waitUntilServing(address, this.getStartupTimeout());
+    // A server that exits at start (bad config, crash) fails the wait at once, with its output.
+    const exited = (container.wait() as Promise<{ StatusCode: number }>).then(async ({ StatusCode }) => {
+      const output = await containerOutput(container.id, 20).catch(() => "");
+      throw new Error(`the server container exited with ${StatusCode} before SERVING${output ? `:\n${output}` : ""}`);
+    });
+    exited.catch(() => undefined);
+    this.servingAt = await Promise.race([waitUntilServing(address, this.getStartupTimeout()), exited]);
   }
 
   withStartupTimeout(startupTimeoutMs: number): this {

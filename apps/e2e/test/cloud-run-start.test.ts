@@ -1,12 +1,14 @@
 // Starts the image the way Cloud Run does and checks what a platform sees: PORT honoured, readiness by
 // gRPC health, a non-root user, a read-only root filesystem, structured logs.
+import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import { promisify } from "node:util";
 import { createCalculatorClient } from "@grpc-calculator/client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { docker, inspectContainer, inspectImage } from "../src/docker.js";
 import { checkHealth } from "../src/health.js";
 import { recordMetrics } from "../src/report.js";
-import { CLOUD_RUN_PORT, type ServerContainer, startServerContainer } from "../src/server-container.js";
+import { CLOUD_RUN_PORT, CONTAINER_LABEL, type ServerContainer, startServerContainer } from "../src/server-container.js";
 
 const e2e = inject("e2e");
 
@@ -65,5 +67,20 @@ describe.skipIf(e2e.skip)("the container started like Cloud Run starts it", () =
     const entries = lines.map((line) => JSON.parse(line) as { severity?: unknown; message?: unknown });
     for (const entry of entries) expect(entry.severity).toEqual(expect.any(String));
     expect(entries.some((entry) => String(entry.message).includes(String(CLOUD_RUN_PORT)))).toBe(true);
+  });
+
+  it("exits 1 with one clear line when PORT is not a port", async () => {
+    const run = promisify(execFile)("docker", ["run", "--rm", "--read-only", "--label", `${CONTAINER_LABEL}=${e2e.runId}`, "-e", "PORT=eighty", e2e.image], {
+      timeout: 30_000,
+    });
+    const failure = (await run.then(
+      () => undefined,
+      (error: unknown) => error,
+    )) as { code?: number; stderr?: string } | undefined;
+    expect(failure?.code).toBe(1);
+    const lines = (failure?.stderr ?? "").trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/PORT/);
+    expect(lines[0]).toContain("eighty");
   });
 });
