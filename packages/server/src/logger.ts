@@ -44,18 +44,21 @@ export function createLogger(options: LoggerOptions): Logger {
 const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-[\da-f]{2}/;
 const CLOUD_TRACE_CONTEXT = /^([\da-f]{32})(?:\/(\d+))?/i;
 
-function first(metadata: Metadata, key: string): string | undefined {
-  const value = metadata.get(key)[0];
-  return typeof value === "string" ? value : undefined;
-}
-
 /**
  * The Cloud Logging trace fields for a call, from its W3C `traceparent` or Google's
  * `x-cloud-trace-context` header; empty when there is neither or no project is known.
  */
 export function traceFields(metadata: Metadata, project: string | undefined): Record<string, string> {
+  return traceFieldsFrom((key) => {
+    const value = metadata.get(key)[0];
+    return typeof value === "string" ? value : undefined;
+  }, project);
+}
+
+/** `traceFields` over any header lookup (raw HTTP/2 headers, for example). */
+export function traceFieldsFrom(header: (key: string) => string | undefined, project: string | undefined): Record<string, string> {
   if (project === undefined) return {};
-  const traceparent = first(metadata, "traceparent");
+  const traceparent = header("traceparent");
   const w3c = traceparent === undefined ? null : TRACEPARENT.exec(traceparent);
   if (w3c?.[1] !== undefined && !/^0+$/.test(w3c[1])) {
     return {
@@ -63,7 +66,7 @@ export function traceFields(metadata: Metadata, project: string | undefined): Re
       "logging.googleapis.com/spanId": w3c[2] ?? "",
     };
   }
-  const cloud = first(metadata, "x-cloud-trace-context");
+  const cloud = header("x-cloud-trace-context");
   const legacy = cloud === undefined ? null : CLOUD_TRACE_CONTEXT.exec(cloud);
   if (legacy?.[1] !== undefined) {
     const fields: Record<string, string> = {

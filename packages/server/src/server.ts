@@ -5,12 +5,14 @@
 import { readFile } from "node:fs/promises";
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import { CalculatorService, fileDescriptorSet } from "@grpc-calculator/proto";
+import { calculateStreamFastPath } from "./calculate-stream.js";
 import { calculatorHandlers } from "./calculator-service.js";
 import { DEFAULT_PORT, DEFAULT_SHUTDOWN_GRACE_MS, type LogLevel, type TlsFiles } from "./config.js";
 import { grpcFileDescriptorSet } from "./gen/descriptor-set.js";
 import { HEALTH_SERVICE_NAME, HealthService, HealthStatus, ServingStatus, serviceNameOf } from "./health.js";
 import { serverChannelOptions, MAX_PING_STRIKES, MIN_PING_INTERVAL_MS } from "./limits.js";
 import { createLogger, type Logger } from "./logger.js";
+import { interceptStreams } from "./private/grpc-js-internals.js";
 import { installPingPolicy } from "./private/ping-policy.js";
 import { createReflection, ReflectionV1AlphaService, ReflectionV1Service } from "./reflection.js";
 
@@ -31,6 +33,11 @@ export interface StartServerOptions {
   readonly tls?: TlsOptions | undefined;
   /** GOOGLE_CLOUD_PROJECT, for the trace field of log lines. */
   readonly googleCloudProject?: string | undefined;
+  /**
+   * Serve plain CalculateStream calls on the batched HTTP/2 path (src/calculate-stream.ts) instead
+   * of grpc-js's per-message one. Default true; false is for comparing the two.
+   */
+  readonly streamFastPath?: boolean | undefined;
 }
 
 export interface RunningServer {
@@ -103,6 +110,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     onAbuse: (session) => logger.warn({ remoteAddress: session.socket?.remoteAddress }, "closing a connection that pings too often (GOAWAY ENHANCE_YOUR_CALM)"),
   });
   if (!pingPolicyInstalled) logger.warn("HTTP/2 ping abuse protection is off: grpc-js internals changed");
+  const fastPath = options.streamFastPath ?? true;
+  if (fastPath && !interceptStreams(server, calculateStreamFastPath({ logger, googleCloudProject: options.googleCloudProject }))) {
+    logger.warn("CalculateStream's batched path is off (grpc-js internals changed): streams go through grpc-js");
+  }
 
   health.setAll(ServingStatus.SERVING);
   logger.info(

@@ -54,7 +54,7 @@ interface StreamOutcome {
   error: ServiceError | undefined;
 }
 
-function runStream(requests: readonly Partial<BinaryOperation>[]): Promise<StreamOutcome> {
+function runStream(client: CalculatorClient, requests: readonly Partial<BinaryOperation>[]): Promise<StreamOutcome> {
   return new Promise((resolve) => {
     const call: ClientDuplexStream<BinaryOperation, CalculationResult> = client.calculateStream(new Metadata(), { deadline: Date.now() + 15_000 });
     const results: number[] = [];
@@ -79,10 +79,25 @@ function runStream(requests: readonly Partial<BinaryOperation>[]): Promise<Strea
   });
 }
 
-describe("CalculateStream", () => {
+describe.each([
+  ["the batched HTTP/2 path", { streamFastPath: true }, {}],
+  ["grpc-js (fast path off)", { streamFastPath: false }, {}],
+  ["grpc-js (gzip-compressed requests fall back to it)", { streamFastPath: true }, { "grpc.default_compression_algorithm": 2 }],
+])("CalculateStream through %s", (_path, serverOptions, clientOptions) => {
+  let server: RunningServer;
+  let client: CalculatorClient;
+  beforeAll(async () => {
+    server = await startTestServer(serverOptions);
+    client = calculatorClient(server.port, clientOptions);
+  });
+  afterAll(async () => {
+    client.close();
+    await server.shutdown();
+  });
+
   it("answers every operation in request order", async () => {
     const requests = Array.from({ length: 5_000 }, (_, i) => ({ firstOperand: i, secondOperand: i % 7 === 0 ? 2 : 1, operation: i % 4 }));
-    const { results, error } = await runStream(requests);
+    const { results, error } = await runStream(client, requests);
     expect(error).toBeUndefined();
     expect(results).toHaveLength(requests.length);
     const expected = requests.map(({ firstOperand: a, secondOperand: b, operation }) =>
@@ -92,7 +107,7 @@ describe("CalculateStream", () => {
   });
 
   it("ends at the first invalid operation with its status and zero-based index", async () => {
-    const { results, error } = await runStream([
+    const { results, error } = await runStream(client, [
       { firstOperand: 1, secondOperand: 1 },
       { firstOperand: 2, secondOperand: 2 },
       { firstOperand: 3, secondOperand: 3 },
@@ -105,14 +120,14 @@ describe("CalculateStream", () => {
   });
 
   it("reports OUT_OF_RANGE with the index of the overflowing operation", async () => {
-    const { results, error } = await runStream([{ firstOperand: 3e38, secondOperand: 3e38 }]);
+    const { results, error } = await runStream(client, [{ firstOperand: 3e38, secondOperand: 3e38 }]);
     expect(results).toEqual([]);
     expect(error?.code).toBe(status.OUT_OF_RANGE);
     expect(error?.details).toMatch(/^operation 0: ADD of /);
   });
 
   it("answers an empty stream with OK and no results", async () => {
-    await expect(runStream([])).resolves.toEqual({ results: [], error: undefined });
+    await expect(runStream(client, [])).resolves.toEqual({ results: [], error: undefined });
   });
 
   it("stops reading while the client does not read results (backpressure)", async () => {

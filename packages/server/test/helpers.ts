@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createInterface } from "node:readline";
-import { credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
+import { credentials, Metadata, type ChannelOptions, type ServiceError } from "@grpc/grpc-js";
 import { CalculatorClient, Operation, type BinaryOperation, type CalculationResult } from "@grpc-calculator/proto";
 import { startServer, type RunningServer, type StartServerOptions } from "../src/index.js";
 import { createLogger } from "../src/logger.js";
@@ -10,8 +10,8 @@ export function startTestServer(options: StartServerOptions = {}): Promise<Runni
   return startServer({ host: "127.0.0.1", port: 0, logger: createLogger({ level: "silent" }), ...options });
 }
 
-export function calculatorClient(port: number): CalculatorClient {
-  return new CalculatorClient(`127.0.0.1:${port}`, credentials.createInsecure());
+export function calculatorClient(port: number, options: ChannelOptions = {}): CalculatorClient {
+  return new CalculatorClient(`127.0.0.1:${port}`, credentials.createInsecure(), options);
 }
 
 export function calculateOnce(

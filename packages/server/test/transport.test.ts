@@ -1,6 +1,7 @@
 // Transport-level behaviour: limits and abuse protection, seen by a raw HTTP/2 client.
 import { connect, constants, type IncomingHttpHeaders } from "node:http2";
 import { status } from "@grpc/grpc-js";
+import { BinaryOperation, CalculationResult, Operation } from "@grpc-calculator/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { limits, type RunningServer } from "../src/index.js";
 import { calculateOnce, calculatorClient, startTestServer } from "./helpers.js";
@@ -64,4 +65,52 @@ describe("transport", () => {
     const message = Buffer.from([0x0d, 0, 0, 0, 0x40, 0x15, 0, 0, 0x40, 0x40, 0x78, 0x01]);
     await expect(grpcRequest("/Calculator/Calculate", frame(message))).resolves.toMatchObject({ status: String(status.OK) });
   });
+
+  it("CalculateStream: requests split at any byte boundary still answer in order", async () => {
+    const requests = [1, 2, 3, 4, 5].map((n) => frame(Buffer.from(BinaryOperation.encode({ firstOperand: n, secondOperand: n, operation: Operation.MULTIPLY }).finish())));
+    const bytes = Buffer.concat(requests);
+    const session = connect(`http://127.0.0.1:${server.port}`);
+    const request = session.request({ ":method": "POST", ":path": "/Calculator/CalculateStream", "content-type": "application/grpc", te: "trailers" });
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    const trailers = new Promise<IncomingHttpHeaders>((resolve) => request.on("trailers", resolve));
+    for (let i = 0; i < bytes.length; i += 1) request.write(bytes.subarray(i, i + 1));
+    request.end();
+    expect((await trailers)["grpc-status"]).toBe("0");
+    session.close();
+    const body = Buffer.concat(chunks);
+    const results: number[] = [];
+    for (let at = 0; at < body.length; ) {
+      const length = body.readUInt32BE(at + 1);
+      results.push(CalculationResult.decode(body.subarray(at + 5, at + 5 + length)).result);
+      at += 5 + length;
+    }
+    expect(results).toEqual([1, 4, 9, 16, 25]);
+  });
+
+  it("CalculateStream: a message over the receive limit ends the call with RESOURCE_EXHAUSTED", async () => {
+    const ok = frame(Buffer.from(BinaryOperation.encode({ firstOperand: 1, secondOperand: 1, operation: Operation.ADD }).finish()));
+    const oversized = frame(Buffer.alloc(limits.MAX_RECEIVE_MESSAGE_BYTES + 1));
+    const answer = await grpcRequest("/Calculator/CalculateStream", Buffer.concat([ok, oversized]));
+    expect(answer.status).toBe(String(status.RESOURCE_EXHAUSTED));
+    expect(answer.message).toMatch(/^operation 1: received message larger than max/);
+  });
+
+  it("CalculateStream: the server ends a call past its grpc-timeout with DEADLINE_EXCEEDED", async () => {
+    const session = connect(`http://127.0.0.1:${server.port}`);
+    const request = session.request({
+      ":method": "POST",
+      ":path": "/Calculator/CalculateStream",
+      "content-type": "application/grpc",
+      te: "trailers",
+      "grpc-timeout": "200m",
+    });
+    request.resume();
+    const trailers = new Promise<IncomingHttpHeaders>((resolve) => request.on("trailers", resolve));
+    // The client never half-closes: only the server's deadline ends the call.
+    request.write(frame(Buffer.from(BinaryOperation.encode({ firstOperand: 1, secondOperand: 1, operation: Operation.ADD }).finish())));
+    expect((await trailers)["grpc-status"]).toBe(String(status.DEADLINE_EXCEEDED));
+    session.destroy();
+  });
+
 });

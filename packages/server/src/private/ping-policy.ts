@@ -7,12 +7,12 @@
  * GOAWAY with ENHANCE_YOUR_CALM and the connection is closed. Node answers each PING itself; this
  * only watches them.
  *
- * grpc-js exposes no hook for its HTTP/2 sessions, so this reaches its (private) `http2Servers`
- * map once after binding; if a grpc-js upgrade renames it, `installPingPolicy` reports false and the
- * server logs a warning instead of failing.
+ * grpc-js exposes no hook for its HTTP/2 sessions (see grpc-js-internals.ts); if a grpc-js upgrade
+ * changes them, `installPingPolicy` reports false and the server logs a warning instead of failing.
  */
-import { constants, type Http2Server, type ServerHttp2Session } from "node:http2";
+import { constants, type ServerHttp2Session } from "node:http2";
 import type { Server } from "@grpc/grpc-js";
+import { http2ServersOf } from "./grpc-js-internals.js";
 
 /** How long a connection closed for ping abuse may keep its calls running before it is destroyed. */
 const ABUSER_CLOSE_MS = 1000;
@@ -47,10 +47,9 @@ function watchSession(session: ServerHttp2Session, policy: PingPolicy): void {
 
 /** Watches every current and future HTTP/2 session of `server`; false if grpc-js's internals differ. */
 export function installPingPolicy(server: Server, policy: PingPolicy): boolean {
-  const http2Servers = (server as unknown as { http2Servers?: unknown }).http2Servers;
-  if (!(http2Servers instanceof Map)) return false;
-  for (const http2Server of http2Servers.keys() as IterableIterator<Http2Server>) {
-    if (typeof http2Server?.on !== "function") return false;
+  const http2Servers = http2ServersOf(server);
+  if (http2Servers === undefined) return false;
+  for (const http2Server of http2Servers) {
     http2Server.on("session", (session: ServerHttp2Session) => watchSession(session, policy));
   }
   return true;
