@@ -1,0 +1,84 @@
+// The user story: `npm install @grpc-calculator/client` outside this workspace. Packs proto and client
+// with `pnpm pack` (which rewrites `workspace:` ranges), installs both tarballs with plain npm into a
+// fresh project under the OS temp dir, and there runs an ESM script, a CJS script and `npx calculator`
+// against a real server.
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startRealServer } from "./helpers/real-server.js";
+import type { TestServer } from "./helpers/test-server.js";
+
+const packages = fileURLToPath(new URL("../../", import.meta.url));
+
+function run(command: string, args: string[], cwd: string, timeout = 60_000): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { cwd, timeout, env: { ...process.env, COREPACK_INTEGRITY_KEYS: "0" } }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${command} ${args.join(" ")} failed: ${error.message}\n${stderr}`)) : resolve({ stdout, stderr }),
+    );
+  });
+}
+
+let dir: string;
+let app: string;
+let server: TestServer;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "calculator-pack-"));
+  app = join(dir, "app");
+  mkdirSync(app);
+  server = await startRealServer();
+  await run("pnpm", ["pack", "--pack-destination", dir], join(packages, "proto"));
+  await run("pnpm", ["pack", "--pack-destination", dir], join(packages, "client"));
+  const tarballs = readdirSync(dir).filter((name) => name.endsWith(".tgz")).map((name) => join(dir, name));
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "calculator-user", private: true }));
+  await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...tarballs], app, 180_000);
+}, 240_000);
+
+afterAll(async () => {
+  await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+it("packs without workspace: ranges", async () => {
+  const { stdout } = await run("node", ["-p", "JSON.stringify(require('@grpc-calculator/client/package.json').dependencies)"], app);
+  const dependencies = JSON.parse(stdout) as Record<string, string>;
+  expect(dependencies["@grpc-calculator/proto"]).toMatch(/^\^\d+\.\d+\.\d+$/);
+  expect(Object.values(dependencies).join(" ")).not.toMatch(/workspace:/);
+}, 30_000);
+
+const script = (load: string) => `
+${load}
+(async () => {
+  const calculator = createCalculatorClient(process.argv[2]);
+  const sum = await calculator.add(2, 3);
+  const product = await calculator.calculate({ firstOperand: 4, secondOperand: 2.5, operation: Operation.MULTIPLY });
+  const many = [];
+  for await (const r of calculator.calculateMany([{ firstOperand: 1, secondOperand: 1, operation: "ADD" }, { firstOperand: 9, secondOperand: 3, operation: "DIVIDE" }])) many.push(r);
+  const error = await calculator.divide(1, 0).catch((e) => e);
+  calculator.close();
+  console.log(JSON.stringify({ sum, product, many, guard: isCalculatorError(error), code: error.codeName }));
+})();
+`;
+const expected = { sum: 5, product: 10, many: [2, 3], guard: true, code: "INVALID_ARGUMENT" };
+
+it("works from an ES module", async () => {
+  writeFileSync(join(app, "esm.mjs"), script('import { createCalculatorClient, isCalculatorError, Operation } from "@grpc-calculator/client";'));
+  const { stdout } = await run("node", ["esm.mjs", `127.0.0.1:${server.port}`], app);
+  expect(JSON.parse(stdout)).toEqual(expected);
+}, 30_000);
+
+it("works from CommonJS", async () => {
+  writeFileSync(join(app, "cjs.cjs"), script('const { createCalculatorClient, isCalculatorError, Operation } = require("@grpc-calculator/client");'));
+  const { stdout } = await run("node", ["cjs.cjs", `127.0.0.1:${server.port}`], app);
+  expect(JSON.parse(stdout)).toEqual(expected);
+}, 30_000);
+
+it("runs the CLI through npx", async () => {
+  const { stdout } = await run("npx", ["--no-install", "calculator", "10", "/", "4", "--target", `127.0.0.1:${server.port}`], app);
+  expect(stdout).toBe("2.5\n");
+  const health = await run("npx", ["--no-install", "calculator", "health", "--target", `127.0.0.1:${server.port}`], app);
+  expect(health.stdout).toBe("SERVING\n");
+}, 60_000);
