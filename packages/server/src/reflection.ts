@@ -10,13 +10,7 @@
  * that; the two protocol versions share one implementation since their messages are identical on
  * the wire.
  */
-import { fromBinary, toBinary } from "@bufbuild/protobuf";
-import {
-  FileDescriptorProtoSchema,
-  FileDescriptorSetSchema,
-  type DescriptorProto,
-  type FileDescriptorProto,
-} from "@bufbuild/protobuf/wkt";
+import type { DescriptorProto, FileDescriptorProto } from "@bufbuild/protobuf/wkt";
 import { status, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { ServerReflectionRequest, ServerReflectionResponse, ServerReflectionServer } from "./gen/grpc/reflection/v1/reflection.js";
 
@@ -36,16 +30,25 @@ class DescriptorIndex {
   /** `.pkg.Message` → extension numbers declared for it, over all files. */
   readonly extensions = new Map<string, Map<number, IndexedFile>>();
 
-  constructor(sets: readonly Uint8Array[]) {
+  /** Decodes the descriptor sets; @bufbuild/protobuf loads only now, keeping it off the start path. */
+  static async load(sets: readonly Uint8Array[]): Promise<DescriptorIndex> {
+    const [{ fromBinary, toBinary }, { FileDescriptorProtoSchema, FileDescriptorSetSchema }] = await Promise.all([
+      import("@bufbuild/protobuf"),
+      import("@bufbuild/protobuf/wkt"),
+    ]);
+    const index = new DescriptorIndex();
     for (const set of sets) {
       for (const proto of fromBinary(FileDescriptorSetSchema, set).file) {
-        if (this.files.has(proto.name)) continue;
+        if (index.files.has(proto.name)) continue;
         const file: IndexedFile = { proto, bytes: toBinary(FileDescriptorProtoSchema, proto) };
-        this.files.set(proto.name, file);
-        this.#indexFile(file);
+        index.files.set(proto.name, file);
+        index.#indexFile(file);
       }
     }
+    return index;
   }
+
+  private constructor() {}
 
   #indexFile(file: IndexedFile): void {
     const { proto } = file;
@@ -116,19 +119,17 @@ function stripDot(name: string): string {
  * given binary FileDescriptorSets. The returned handlers serve both v1 and v1alpha.
  */
 export function createReflection(services: readonly string[], descriptorSets: readonly Uint8Array[]): ServerReflectionServer {
-  let index: DescriptorIndex | undefined;
-  const getIndex = () => (index ??= new DescriptorIndex(descriptorSets));
+  let loading: Promise<DescriptorIndex> | undefined;
+  const loadIndex = () => (loading ??= DescriptorIndex.load(descriptorSets));
 
   const notFound = (message: string): Partial<ServerReflectionResponse> => ({
     errorResponse: { errorCode: status.NOT_FOUND, errorMessage: message },
   });
-  const files = (file: IndexedFile | undefined, what: string): Partial<ServerReflectionResponse> =>
-    file === undefined
-      ? notFound(`${what} not found`)
-      : { fileDescriptorResponse: { fileDescriptorProto: getIndex().withDependencies(file).map((bytes) => Buffer.from(bytes)) } };
-
-  const answer = (request: ServerReflectionRequest): Partial<ServerReflectionResponse> => {
-    const descriptors = getIndex();
+  const answer = (descriptors: DescriptorIndex, request: ServerReflectionRequest): Partial<ServerReflectionResponse> => {
+    const files = (file: IndexedFile | undefined, what: string): Partial<ServerReflectionResponse> =>
+      file === undefined
+        ? notFound(`${what} not found`)
+        : { fileDescriptorResponse: { fileDescriptorProto: descriptors.withDependencies(file).map((bytes) => Buffer.from(bytes)) } };
     if (request.listServices !== undefined) {
       return { listServicesResponse: { service: services.map((name) => ({ name })) } };
     }
@@ -159,11 +160,17 @@ export function createReflection(services: readonly string[], descriptorSets: re
 
   return {
     serverReflectionInfo: (call: ServerDuplexStream<ServerReflectionRequest, ServerReflectionResponse>) => {
+      // Answers stay in request order: each waits for the one before it.
+      let previous: Promise<unknown> = Promise.resolve();
+      const after = (step: (descriptors: DescriptorIndex) => void) => {
+        previous = previous.then(loadIndex).then(step, (error: unknown) => {
+          call.emit("error", { code: status.INTERNAL, details: `reflection unavailable: ${String(error)}` });
+        });
+      };
       call.on("data", (request: ServerReflectionRequest) => {
-        call.write({ validHost: request.host, originalRequest: request, ...answer(request) });
+        after((descriptors) => call.write({ validHost: request.host, originalRequest: request, ...answer(descriptors, request) }));
       });
-      call.on("end", () => call.end());
-      call.on("error", () => call.end());
+      call.on("end", () => after(() => call.end()));
     },
   };
 }
