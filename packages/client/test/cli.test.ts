@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { ServerCredentials } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRealServer } from "./helpers/real-server.js";
-import { startTestServer, type TestServer } from "./helpers/test-server.js";
+import { startTestServer, statusError, type TestServer } from "./helpers/test-server.js";
 import { selfSignedCertificate } from "./helpers/tls.js";
 
 // The CLI as users run it: the built bin (turbo builds before `test`).
@@ -18,7 +18,8 @@ interface Run {
 
 function calculator(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { timeout: 20_000, env: { ...process.env, CALCULATOR_TARGET: "" } }, (error, stdout, stderr) =>
+    const env = { ...process.env, CALCULATOR_TARGET: "", CALCULATOR_TOKEN: "" };
+    execFile(process.execPath, [cli, ...args], { timeout: 20_000, env }, (error, stdout, stderr) =>
       resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr }),
     );
   });
@@ -29,6 +30,7 @@ let real: TestServer;
 let notServing: TestServer;
 let hanging: TestServer;
 let tlsServer: TestServer;
+let privateServer: TestServer;
 let target: string;
 
 beforeAll(async () => {
@@ -37,13 +39,21 @@ beforeAll(async () => {
   target = `127.0.0.1:${real.port}`;
   notServing = await startTestServer({}, { health: { "": "NOT_SERVING" } });
   hanging = await startTestServer({ calculate: () => {} });
+  privateServer = await startTestServer({
+    calculate(call, callback) {
+      if (call.metadata.get("authorization")[0] !== "Bearer secret-token") {
+        return callback(statusError(16, "the request does not have valid authentication credentials"));
+      }
+      callback(null, { result: call.request.firstOperand + call.request.secondOperand });
+    },
+  });
   tlsServer = await startTestServer(
     {},
     { credentials: ServerCredentials.createSsl(null, [{ cert_chain: certificate.cert, private_key: certificate.key }]) },
   );
 });
 afterAll(async () => {
-  await Promise.all([real.close(), notServing.close(), hanging.close(), tlsServer.close()]);
+  await Promise.all([real.close(), notServing.close(), hanging.close(), tlsServer.close(), privateServer.close()]);
   certificate.dispose();
 });
 
@@ -117,6 +127,16 @@ describe("TLS options", () => {
     const run = await calculator("2", "+", "3", "--target", "https://localhost:1", "--plaintext");
     expect(run).toMatchObject({ code: 1, stdout: "" });
     expect(run.stderr).toMatch(/contradicts/);
+  });
+});
+
+describe("auth", () => {
+  it("sends --token as a bearer token", async () => {
+    const privateTarget = `127.0.0.1:${privateServer.port}`;
+    expect(await calculator("2", "+", "3", "--target", privateTarget, "--token", "secret-token")).toMatchObject({ code: 0, stdout: "5\n" });
+    const denied = await calculator("2", "+", "3", "--target", privateTarget);
+    expect(denied).toMatchObject({ code: 1, stdout: "" });
+    expect(denied.stderr).toMatch(/valid authentication credentials \(UNAUTHENTICATED\)/);
   });
 });
 

@@ -22,6 +22,7 @@ interface GlobalOptions {
   target: string;
   plaintext?: true;
   caFile?: string;
+  token?: string;
   json?: true;
   timeout: number;
 }
@@ -61,6 +62,7 @@ function connectionOptions(options: GlobalOptions): ConnectionOptions {
   return {
     ...(options.plaintext ? { tls: false } : {}),
     ...(options.caFile ? { rootCertificates: readFileSync(options.caFile) } : {}),
+    ...(options.token ? { auth: () => options.token ?? "" } : {}),
   };
 }
 
@@ -92,6 +94,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       )
       .option("--plaintext", "no TLS, even for a non-loopback target")
       .option("--ca-file <path>", "PEM file of root certificate(s) to trust instead of the system roots (implies TLS)")
+      .addOption(
+        new Option("--token <token>", 'bearer token for a private service, e.g. "$(gcloud auth print-identity-token)"').env(
+          "CALCULATOR_TOKEN",
+        ),
+      )
       .option("--json", "print JSON")
       .option("--timeout <ms>", "deadline of the call in milliseconds", parseTimeout, 10_000);
 
