@@ -3,6 +3,8 @@
  * one process or a node:cluster of WORKERS, graceful shutdown on SIGTERM and SIGINT, exit 0.
  */
 import cluster from "node:cluster";
+import { format } from "node:util";
+import { setLogger } from "@grpc/grpc-js";
 import { ConfigError, parseConfig, type ServerConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import { startServer } from "./server.js";
@@ -16,6 +18,8 @@ function fail(message: string): never {
 async function serve(config: ServerConfig): Promise<void> {
   const worker = cluster.isWorker ? cluster.worker : undefined;
   const logger = createLogger({ level: config.logLevel, base: worker === undefined ? undefined : { worker: worker.id } });
+  // grpc-js writes its own errors to stderr; make them log lines like every other.
+  setLogger({ error: (...args: unknown[]) => logger.warn({ source: "grpc-js" }, format(...args)) });
   const server = await startServer({
     port: config.port,
     host: config.host,
@@ -29,9 +33,12 @@ async function serve(config: ServerConfig): Promise<void> {
     process.send?.(ready);
   }
   let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
+  const onSignal = (signal: NodeJS.Signals | "disconnect") => {
     signals += 1;
     if (signals > 1) {
+      // A worker gets Ctrl-C's SIGINT and the primary's SIGTERM for one shutdown: keep draining
+      // (the primary enforces the grace period). A single process stops at once on a second signal.
+      if (worker !== undefined) return;
       logger.warn({ signal }, "second signal: cancelling every call now");
       server.forceShutdown();
       process.exit(0);
@@ -41,6 +48,8 @@ async function serve(config: ServerConfig): Promise<void> {
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
+  // A worker whose primary is gone drains and exits instead of serving on as an orphan.
+  if (worker !== undefined) process.on("disconnect", () => onSignal("disconnect"));
 }
 
 let config: ServerConfig;

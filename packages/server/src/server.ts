@@ -99,7 +99,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     port = await bind(server, bindAddress(host, requestedPort), credentials);
   } catch (error) {
     // `::` fails where the kernel has IPv6 off; the default then means every IPv4 interface.
-    if (options.host !== undefined) throw error;
+    // Other failures (port in use, no permission) are reported as they are.
+    if (options.host !== undefined || !/EAFNOSUPPORT|EADDRNOTAVAIL/.test(String(error))) throw error;
     host = "0.0.0.0";
     port = await bind(server, bindAddress(host, requestedPort), credentials);
   }

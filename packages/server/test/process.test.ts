@@ -7,7 +7,7 @@ import { credentials, Metadata, status, type ServiceError } from "@grpc/grpc-js"
 import { Operation, type CalculationResult } from "@grpc-calculator/proto";
 import { afterEach, describe, expect, it } from "vitest";
 import { HealthClient, ServingStatus } from "../src/index.js";
-import { calculateOnce, calculatorClient, listeningPort, rejection, spawnServer, type ChildServer } from "./helpers.js";
+import { calculateOnce, calculatorClient, listeningPort, rejection, spawnServer, startTestServer, type ChildServer } from "./helpers.js";
 
 const bundle = fileURLToPath(new URL("../dist/server.mjs", import.meta.url));
 const unbundled = fileURLToPath(new URL("../dist/esm/main.js", import.meta.url));
@@ -41,6 +41,19 @@ describe("configuration errors", () => {
     const { code, stderr } = await start({ TLS_CERT_FILE: "/nonexistent/cert.pem", TLS_KEY_FILE: "/nonexistent/key.pem" }).exited;
     expect(code).toBe(1);
     expect(stderr).toMatch(/^grpc-calculator-server: cannot start: .*\/nonexistent\/cert\.pem/);
+  });
+});
+
+describe("start failures", () => {
+  it("a port already in use exits 1 saying so", async () => {
+    const holder = await startTestServer();
+    try {
+      const { code, stderr } = await start({ PORT: String(holder.port) }).exited;
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/^grpc-calculator-server: cannot start: .*EADDRINUSE/);
+    } finally {
+      await holder.shutdown();
+    }
   });
 });
 
