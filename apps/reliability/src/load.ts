@@ -40,20 +40,39 @@ export async function checkedCall(client: CalculatorClient, i: number, tally: Lo
   }
 }
 
-/** Runs calls `from`..`to` (exclusive) on `client`, `concurrency` in flight at a time. */
-export async function soak(client: CalculatorClient, from: number, to: number, concurrency: number, tally: LoadTally): Promise<void> {
+/**
+ * Runs calls `from`..`to` (exclusive) on `client`, `concurrency` in flight at a time; no new call starts
+ * after `deadline` (epoch ms), so a slow machine ends the loop with fewer calls instead of hanging.
+ */
+export async function soak(
+  client: CalculatorClient,
+  from: number,
+  to: number,
+  concurrency: number,
+  tally: LoadTally,
+  deadline = Number.POSITIVE_INFINITY,
+): Promise<void> {
   let next = from;
   const lane = async (): Promise<void> => {
-    while (next < to) await checkedCall(client, next++, tally);
+    while (next < to && Date.now() < deadline) await checkedCall(client, next++, tally);
   };
   await Promise.all(Array.from({ length: concurrency }, lane));
 }
 
-/** `cycles` times: a new client (its own connection), one checked call, close; `concurrency` cycles at a time. */
-export async function churn(target: Target, cycles: number, concurrency: number, tally: LoadTally): Promise<void> {
+/**
+ * `cycles` times: a new client (its own connection), one checked call, close; `concurrency` cycles at a
+ * time, none started after `deadline` (epoch ms).
+ */
+export async function churn(
+  target: Target,
+  cycles: number,
+  concurrency: number,
+  tally: LoadTally,
+  deadline = Number.POSITIVE_INFINITY,
+): Promise<void> {
   let next = 0;
   const lane = async (): Promise<void> => {
-    while (next < cycles) {
+    while (next < cycles && Date.now() < deadline) {
       const i = next++;
       // A local subchannel pool: each client makes and closes its own connection instead of sharing one.
       const client = createCalculatorClient(address(target), { channelOptions: { "grpc.use_local_subchannel_pool": 1 } });
