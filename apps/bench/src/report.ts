@@ -13,9 +13,9 @@ const verdict = (t: Target): string => (t.met === undefined ? "—" : t.met ? "m
 
 export function formatReport(r: BenchResults): string {
   const servers = table(
-    ["server", "req/s (16×16)", "p50 (1×1)", "p99 (1×1)", "max (1×1)", "spawn → first answer", "idle RSS", "peak RSS (16×16)"],
+    ["server", "req/s (16×16)", "CPU/request", "p50 (1×1)", "p99 (1×1)", "max (1×1)", "spawn → first answer", "idle RSS", "peak RSS (16×16)"],
     Object.values(r.servers).map((s) => [
-      s.label, n(s.throughput), ms(s.p50Us), ms(s.p99Us), ms(s.maxUs), `${n(s.firstAnswerMs)} ms`, `${n(s.idleRssMb, 1)} MB`, `${n(s.peakRssMb, 1)} MB`,
+      s.label, n(s.throughput), `${n(s.cpuUsPerRequest)} µs`, ms(s.p50Us), ms(s.p99Us), ms(s.maxUs), `${n(s.firstAnswerMs)} ms`, `${n(s.idleRssMb, 1)} MB`, `${n(s.peakRssMb, 1)} MB`,
     ]),
   );
   const targets = table(["target (issue 6)", "goal", "measured", ""], r.targets.map((t) => [t.name, t.goal, t.measured, verdict(t)]));

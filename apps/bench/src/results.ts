@@ -11,6 +11,8 @@ export interface ServerResult {
   idleRssMb: number;
   peakRssMb: number;
   throughput: number;
+  /** Server CPU time per answered request in the 16×16 window, µs. */
+  cpuUsPerRequest: number;
   p50Us: number;
   p99Us: number;
   maxUs: number;
@@ -19,6 +21,7 @@ export interface ServerResult {
     idleRssMb: number[];
     peakRssMb: number[];
     throughput: number[];
+    cpuUsPerRequest: number[];
     p99Us: number[];
   };
 }
@@ -92,6 +95,9 @@ export function computeTargets(r: Omit<BenchResults, "targets">): Target[] {
     atLeast("unary throughput 16×16, ours ÷ grpc-js baseline", 1.0, tput,
       `${fmt(tput)}× (${fmt(ours?.throughput ?? NaN, 0)} vs ${fmt(base?.throughput ?? NaN, 0)} req/s)`),
   );
+  const cpu = ratio(ours?.cpuUsPerRequest, base?.cpuUsPerRequest);
+  targets.push({ ...atMost("server CPU per request 16×16, ours ÷ baseline", 1.0, cpu,
+    `${fmt(cpu)}× (${fmt(ours?.cpuUsPerRequest ?? NaN, 0)} vs ${fmt(base?.cpuUsPerRequest ?? NaN, 0)} µs)`), goal: "reported" });
   if (python) {
     const value = ratio(ours?.throughput, python.throughput);
     targets.push({ ...atLeast("unary throughput 16×16, ours ÷ Python tutorial", 1.0, value,

@@ -10,7 +10,7 @@ import { describeMachine } from "./machine.js";
 import { nodeLoad } from "./node-load.js";
 import type { Plan } from "./plan.js";
 import { computeTargets, type BenchResults, type NodeLoadResult, type ServerResult } from "./results.js";
-import { readMemory } from "./rss.js";
+import { readCpuMs, readMemory } from "./process-usage.js";
 import { calculatePath, calculateStreamPath, streamBody, unaryBody, verifyCalculate } from "./grpc-wire.js";
 import {
   grpcJsBaseline, makeTempDir, oursBundle, oursBundleWithFlags, oursUnbundled, pythonTutorial, pythonUnavailable, startServer,
@@ -31,12 +31,13 @@ interface Samples {
   idleRssMb: number[];
   peakRssMb: number[];
   throughput: number[];
+  cpuUsPerRequest: number[];
   p50Us: number[];
   p99Us: number[];
   maxUs: number[];
 }
 
-const emptySamples = (): Samples => ({ firstAnswerMs: [], idleRssMb: [], peakRssMb: [], throughput: [], p50Us: [], p99Us: [], maxUs: [] });
+const emptySamples = (): Samples => ({ firstAnswerMs: [], idleRssMb: [], peakRssMb: [], throughput: [], cpuUsPerRequest: [], p50Us: [], p99Us: [], maxUs: [] });
 
 export async function runBench({ plan, command, workDir, log }: RunOptions): Promise<BenchResults> {
   const began = Date.now();
@@ -87,11 +88,16 @@ export async function runBench({ plan, command, workDir, log }: RunOptions): Pro
           s.p50Us.push(latency.latency!.p50Us);
           s.p99Us.push(latency.latency!.p99Us);
           s.maxUs.push(latency.latency!.maxUs);
+          // The server's CPU time over h2load's timed window (after its warm-up), per answered request:
+          // the cost per call, which other processes on a shared machine disturb far less than req/s.
+          const cpuAtWindow = sleep(plan.warmupS * 1000).then(() => readCpuMs(server.pid));
           const throughput = await h2load({ ...throughputLoad, port: server.port });
+          const cpuMs = readCpuMs(server.pid) - (await cpuAtWindow);
           s.throughput.push(throughput.reqPerSec);
+          s.cpuUsPerRequest.push((cpuMs * 1000) / (throughput.reqPerSec * plan.durationS));
           s.peakRssMb.push(readMemory(server.pid).peakRssMb);
           log(`[${rep}/${plan.repetitions}] ${spec.label}: first answer ${server.firstAnswerMs.toFixed(0)} ms, ` +
-            `${throughput.reqPerSec.toFixed(0)} req/s, p99 ${(latency.latency!.p99Us / 1000).toFixed(3)} ms, ` +
+            `${throughput.reqPerSec.toFixed(0)} req/s (${s.cpuUsPerRequest.at(-1)!.toFixed(0)} µs CPU each), p99 ${(latency.latency!.p99Us / 1000).toFixed(3)} ms, ` +
             `RSS ${s.idleRssMb.at(-1)!.toFixed(1)} → ${s.peakRssMb.at(-1)!.toFixed(1)} MB`);
           if (spec.key === "ours") await measureOursExtras(server);
         } finally {
@@ -151,10 +157,11 @@ export async function runBench({ plan, command, workDir, log }: RunOptions): Pro
       idleRssMb: median(s.idleRssMb),
       peakRssMb: median(s.peakRssMb),
       throughput: median(s.throughput),
+      cpuUsPerRequest: median(s.cpuUsPerRequest),
       p50Us: median(s.p50Us),
       p99Us: median(s.p99Us),
       maxUs: median(s.maxUs),
-      runs: { firstAnswerMs: s.firstAnswerMs, idleRssMb: s.idleRssMb, peakRssMb: s.peakRssMb, throughput: s.throughput, p99Us: s.p99Us },
+      runs: { firstAnswerMs: s.firstAnswerMs, idleRssMb: s.idleRssMb, peakRssMb: s.peakRssMb, throughput: s.throughput, cpuUsPerRequest: s.cpuUsPerRequest, p99Us: s.p99Us },
     };
   }
   const partial: Omit<BenchResults, "targets"> = {

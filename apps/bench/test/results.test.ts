@@ -4,11 +4,11 @@ import { renderChart } from "../src/svg-chart.js";
 import { formatReport } from "../src/report.js";
 
 function server(key: string, values: Partial<ServerResult>): ServerResult {
-  const base = { throughput: 1000, p50Us: 200, p99Us: 1000, maxUs: 2000, firstAnswerMs: 300, idleRssMb: 60, peakRssMb: 140 };
+  const base = { throughput: 1000, cpuUsPerRequest: 80, p50Us: 200, p99Us: 1000, maxUs: 2000, firstAnswerMs: 300, idleRssMb: 60, peakRssMb: 140 };
   const merged = { ...base, ...values };
   return {
     key, label: key, ...merged,
-    runs: { firstAnswerMs: [merged.firstAnswerMs], idleRssMb: [merged.idleRssMb], peakRssMb: [merged.peakRssMb], throughput: [merged.throughput], p99Us: [merged.p99Us] },
+    runs: { firstAnswerMs: [merged.firstAnswerMs], idleRssMb: [merged.idleRssMb], peakRssMb: [merged.peakRssMb], throughput: [merged.throughput], cpuUsPerRequest: [merged.cpuUsPerRequest], p99Us: [merged.p99Us] },
   };
 }
 
@@ -29,6 +29,7 @@ test("targets are judged in the direction the issue states them", () => {
   const met = Object.fromEntries(targets.map((t) => [t.name, t.met]));
   expect(met).toEqual({
     "unary throughput 16×16, ours ÷ grpc-js baseline": true,
+    "server CPU per request 16×16, ours ÷ baseline": undefined,
     "p99 latency 1×1, ours ÷ baseline": true,
     "spawn → first answer, bundle ÷ baseline": true,
     "idle RSS, ours − baseline": true,
