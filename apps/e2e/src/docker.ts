@@ -77,6 +77,16 @@ export async function imageFiles(image: string): Promise<string[]> {
   }
 }
 
+/** Copies one file out of an image (through a created, never started, container). */
+export async function copyFromImage(image: string, path: string, destination: string): Promise<void> {
+  const id = (await docker(["create", image])).trim();
+  try {
+    await docker(["cp", `${id}:${path}`, destination]);
+  } finally {
+    await docker(["rm", id]);
+  }
+}
+
 export interface ContainerState {
   readonly running: boolean;
   readonly exitCode: number;

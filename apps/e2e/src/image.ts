@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { type WriteStream, createWriteStream } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -10,6 +10,8 @@ const execFileAsync = promisify(execFile);
 
 /** The image the suite builds and runs. */
 export const serverImage = "grpc-calculator-server:e2e";
+/** Its build stage (the repository after `turbo run build`), kept for the bundle's source map. */
+export const buildStageImage = "grpc-calculator-server:e2e-build";
 
 export interface BaseImages {
   /** The build args to pass (empty: the Dockerfile's public defaults). */
@@ -48,7 +50,8 @@ export async function resolveBaseImages(): Promise<BaseImages> {
 }
 
 /**
- * Builds the server image from the repository's Dockerfile with the docker CLI; the build log goes to
+ * Builds the server image from the repository's Dockerfile with the docker CLI, then tags its build stage
+ * too (every step cached by then) so tests can read the bundle's source map there. The build log goes to
  * .results/docker-build.log. (testcontainers' `GenericContainer.fromDockerfile` drops the build's error
  * output and, when the build fails, finds an older image of the same tag and carries on with it; the CLI
  * fails loudly and uses the daemon's layer cache all the same.)
@@ -57,7 +60,16 @@ export async function buildServerImage(base: BaseImages): Promise<void> {
   await mkdir(resultsDir, { recursive: true });
   const logPath = join(resultsDir, "docker-build.log");
   const log = createWriteStream(logPath);
-  const args = ["build", "-f", dockerfile, "-t", serverImage];
+  try {
+    await dockerBuild(base, ["-t", serverImage], log, logPath);
+    await dockerBuild(base, ["--target", "build", "-t", buildStageImage], log, logPath);
+  } finally {
+    await new Promise((resolve) => log.end(resolve));
+  }
+}
+
+async function dockerBuild(base: BaseImages, extraArgs: readonly string[], log: WriteStream, logPath: string): Promise<void> {
+  const args = ["build", "-f", dockerfile, ...extraArgs];
   for (const [name, value] of Object.entries(base.buildArgs)) args.push("--build-arg", `${name}=${value}`);
   args.push(".");
   let tail = "";
@@ -76,7 +88,6 @@ export async function buildServerImage(base: BaseImages): Promise<void> {
       resolve(exitCode);
     });
   });
-  await new Promise((resolve) => log.end(resolve));
   if (code !== 0) {
     throw new Error(`docker ${args.join(" ")} failed (exit ${code}); full log: ${logPath}\n${tail}`);
   }
