@@ -29,7 +29,12 @@ export function formatReport(r: BenchResults): string {
   } else if (r.streamOpsPerSec !== undefined) {
     more.push(`- h2load CalculateStream (16×16 calls of 100 operations): ${n(r.streamOpsPerSec)} ops/s`);
   }
-  if (r.workers) more.push(`- WORKERS=2: ${n(r.workers.two)} req/s vs WORKERS=1: ${n(r.workers.one)} req/s (h2load ${r.workers.connections}×${r.workers.streams}, server and h2load sharing both cores)`);
+  if (r.workers) {
+    more.push(
+      `- WORKERS=2 vs 1 (server and h2load sharing both cores): ${n(r.workers.two)} vs ${n(r.workers.one)} req/s with ${r.workers.connections} connections × ${r.workers.streams} streams; ` +
+        `${n(r.workers.twoSingle)} vs ${n(r.workers.oneSingle)} req/s with 1 connection × ${r.workers.streams} streams (node:cluster hands each new connection to a worker in turn; a connection's calls all stay on its worker)`,
+    );
+  }
   if (r.image) more.push(`- image (from the e2e report): ${Object.entries(r.image.fields).map(([k, v]) => `${k} ${n(v, 1)}`).join(", ")}`);
   else more.push("- image size: no e2e report (apps/e2e/.results/report.json) on this run");
   for (const note of r.notes) more.push(`- note: ${note}`);

@@ -65,7 +65,7 @@ export async function runBench({ plan, command, workDir, log }: RunOptions): Pro
   const unbundled: number[] = [];
   const streamOps: number[] = [];
   const node: Record<keyof NodeLoadResult, number[]> = { sdkUnary: [], rawUnary: [], sdkStream: [], rawStream: [] };
-  const workers = { one: [] as number[], two: [] as number[] };
+  const workers = { one: [] as number[], two: [] as number[], oneSingle: [] as number[], twoSingle: [] as number[] };
   const unary = unaryBody();
   const stream = streamBody(plan.operationsPerStream);
   const load = { warmupS: plan.warmupS, cpus: loadCpu, workDir };
@@ -133,18 +133,20 @@ export async function runBench({ plan, command, workDir, log }: RunOptions): Pro
       `h2load CalculateStream ${streamOps.at(-1)!.toFixed(0)} ops/s`);
   }
 
-  // WORKERS=2 vs 1: both cores for the server (and, on a 2-core machine, the load generator shares them).
+  // WORKERS=2 vs 1: both cores for the server (and, on a 2-core machine, the load generator shares them),
+  // with 16 connections and with a single connection (node:cluster hands out connections, not calls).
   async function measureWorkers(rep: number): Promise<void> {
-    for (const [count, into] of [[1, workers.one], [2, workers.two]] as const) {
+    for (const [count, many, one] of [[1, workers.one, workers.oneSingle], [2, workers.two, workers.twoSingle]] as const) {
       const server = await start(oursBundle(count), cores?.all ?? "");
       try {
-        const result = await h2load({ ...throughputLoad, port: server.port, cpus: cores?.all });
-        into.push(result.reqPerSec);
+        many.push((await h2load({ ...throughputLoad, port: server.port, cpus: cores?.all })).reqPerSec);
+        one.push((await h2load({ ...throughputLoad, connections: 1, port: server.port, cpus: cores?.all })).reqPerSec);
       } finally {
         await server.stop();
       }
     }
-    log(`[${rep}/${plan.repetitions}] WORKERS=2 ${workers.two.at(-1)!.toFixed(0)} vs WORKERS=1 ${workers.one.at(-1)!.toFixed(0)} req/s (server and h2load on both cores)`);
+    log(`[${rep}/${plan.repetitions}] WORKERS=2 ${workers.two.at(-1)!.toFixed(0)} vs WORKERS=1 ${workers.one.at(-1)!.toFixed(0)} req/s with ` +
+      `${plan.connections} connections; ${workers.twoSingle.at(-1)!.toFixed(0)} vs ${workers.oneSingle.at(-1)!.toFixed(0)} req/s with 1 connection`);
   }
 
   const servers: Record<string, ServerResult> = {};
@@ -176,7 +178,12 @@ export async function runBench({ plan, command, workDir, log }: RunOptions): Pro
     ...(plan.nodeLoads && {
       nodeLoads: { sdkUnary: median(node.sdkUnary), rawUnary: median(node.rawUnary), sdkStream: median(node.sdkStream), rawStream: median(node.rawStream) },
     }),
-    ...(plan.workers && { workers: { one: median(workers.one), two: median(workers.two), connections: plan.connections, streams: plan.streams } }),
+    ...(plan.workers && {
+      workers: {
+        one: median(workers.one), two: median(workers.two), oneSingle: median(workers.oneSingle), twoSingle: median(workers.twoSingle),
+        connections: plan.connections, streams: plan.streams,
+      },
+    }),
     ...((image) => (image ? { image } : {}))(readImageSizes()),
     notes,
   };
