@@ -12,6 +12,7 @@ import { startRealServer } from "./helpers/real-server.js";
 import type { TestServer } from "./helpers/test-server.js";
 
 const packages = fileURLToPath(new URL("../../", import.meta.url));
+const workspace = fileURLToPath(new URL("../../../", import.meta.url));
 
 function run(command: string, args: string[], cwd: string, timeout = 60_000): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -75,6 +76,35 @@ it("works from CommonJS", async () => {
   const { stdout } = await run("node", ["cjs.cjs", `127.0.0.1:${server.port}`], app);
   expect(JSON.parse(stdout)).toEqual(expected);
 }, 30_000);
+
+it("type-checks for both import and require (node16 resolution)", async () => {
+  const use = `
+const calculator = createCalculatorClient("localhost:50051", { timeoutMs: 1000, auth: () => "token" });
+const result: Promise<number> = calculator.calculate({ firstOperand: 1, secondOperand: 2, operation: "ADD" });
+const stream: AsyncIterable<number> = calculator.calculateMany([{ firstOperand: 1, secondOperand: 2, operation: Operation.DIVIDE }]);
+const guard = (e: unknown): string | undefined => (isCalculatorError(e) ? e.codeName : undefined);
+// @ts-expect-error -- not an operation name
+void calculator.calculate({ firstOperand: 1, secondOperand: 2, operation: "POWER" });
+export { result, stream, guard };
+`;
+  // If the types did not resolve (any), the @ts-expect-error line would fail the check.
+  writeFileSync(join(app, "check-esm.mts"), `import { createCalculatorClient, isCalculatorError, Operation } from "@grpc-calculator/client";\n${use}`);
+  writeFileSync(
+    join(app, "check-cjs.cts"),
+    `import client = require("@grpc-calculator/client");\nconst { createCalculatorClient, isCalculatorError, Operation } = client;\n${use}`,
+  );
+  writeFileSync(
+    join(app, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        module: "node16", strict: true, noEmit: true, skipLibCheck: true, target: "es2022",
+        lib: ["es2022", "esnext.disposable"], typeRoots: [join(workspace, "node_modules/@types")], types: ["node"],
+      },
+      files: ["check-esm.mts", "check-cjs.cts"],
+    }),
+  );
+  await run(process.execPath, [join(workspace, "node_modules/typescript/bin/tsc"), "-p", "."], app);
+}, 60_000);
 
 it("runs the CLI through npx", async () => {
   const { stdout } = await run("npx", ["--no-install", "calculator", "10", "/", "4", "--target", `127.0.0.1:${server.port}`], app);
