@@ -58,6 +58,8 @@ export function calculateStreamFastPath({ logger, googleCloudProject }: Calculat
     const timeoutHeader = header(headers, "grpc-timeout");
     const timeout = timeoutHeader === undefined ? null : TIMEOUT.exec(timeoutHeader);
     if (timeoutHeader !== undefined && timeout === null) return false;
+    // Reset by the client before it got here: nothing to answer.
+    if (stream.destroyed || stream.closed) return true;
     serve(stream, headers, timeout === null ? undefined : Math.ceil(Number(timeout[1]) * (TIMEOUT_UNIT_MS[timeout[2] ?? "S"] ?? 1000)));
     return true;
   };
