@@ -1,7 +1,7 @@
 import { ServerCredentials, status as Status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCalculatorClient } from "../src/index.js";
-import { startTestServer, statusError, type TestHandlers, type TestServer } from "./helpers/test-server.js";
+import { defaultHandlers, startTestServer, statusError, type TestHandlers, type TestServer } from "./helpers/test-server.js";
 import { selfSignedCertificate } from "./helpers/tls.js";
 
 const certificate = selfSignedCertificate();
@@ -16,6 +16,12 @@ const checkingHandlers: TestHandlers = {
     authorizations.push(header);
     if (!header?.startsWith("Bearer tok-")) return callback(statusError(Status.UNAUTHENTICATED, "missing bearer token"));
     callback(null, { result: call.request.firstOperand + call.request.secondOperand });
+  },
+  calculateStream(call) {
+    const header = call.metadata.get("authorization")[0]?.toString();
+    authorizations.push(header);
+    if (!header?.startsWith("Bearer tok-")) return call.emit("error", statusError(Status.UNAUTHENTICATED, "missing bearer token"));
+    defaultHandlers.calculateStream(call);
   },
 };
 
@@ -88,6 +94,22 @@ describe("auth", () => {
     authorizations.length = 0;
     expect(await calculator.add(1, 2)).toBe(3);
     expect(authorizations).toEqual(["Bearer tok-async"]);
+  });
+
+  it.each([
+    ["TLS", true],
+    ["plaintext", false],
+  ])("sends the header on calculateMany streams too (%s)", async (_name, tls) => {
+    await using calculator = createCalculatorClient(`localhost:${tls ? tlsServer.port : plainServer.port}`, {
+      ...(tls ? { rootCertificates: certificate.cert } : {}),
+      auth: () => "tok-stream",
+    });
+    authorizations.length = 0;
+    const results: number[] = [];
+    const operations = [1, 2, 3].map((n) => ({ firstOperand: n, secondOperand: n, operation: "ADD" as const }));
+    for await (const result of calculator.calculateMany(operations)) results.push(result);
+    expect(results).toEqual([2, 4, 6]);
+    expect(authorizations).toEqual(["Bearer tok-stream"]);
   });
 
   it("without auth, the checking server answers UNAUTHENTICATED", async () => {
