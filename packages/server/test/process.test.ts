@@ -1,10 +1,11 @@
 // The CLI entry as Cloud Run runs it: a child process configured by the environment.
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { credentials, Metadata, status, type ServiceError } from "@grpc/grpc-js";
-import { Operation, type CalculationResult } from "@grpc-calculator/proto";
+import { CalculatorClient, Operation, type CalculationResult } from "@grpc-calculator/proto";
 import { afterEach, describe, expect, it } from "vitest";
 import { HealthClient, ServingStatus } from "../src/index.js";
 import { calculateOnce, calculatorClient, listeningPort, rejection, spawnServer, startTestServer, type ChildServer } from "./helpers.js";
@@ -83,6 +84,31 @@ describe("the bundle", () => {
     client.close();
     server.child.kill("SIGINT");
     await expect(server.exited).resolves.toMatchObject({ code: 0 });
+  });
+});
+
+describe("TLS", () => {
+  it("serves TLS from TLS_CERT_FILE and TLS_KEY_FILE", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "grpc-calculator-tls-"));
+    try {
+      const cert = join(dir, "cert.pem");
+      const key = join(dir, "key.pem");
+      execFileSync(
+        "openssl",
+        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+        { stdio: "ignore", timeout: 15_000 },
+      );
+      const server = start({ TLS_CERT_FILE: cert, TLS_KEY_FILE: key });
+      const line = await server.waitForLine((candidate) => String(candidate.message).startsWith("listening"));
+      expect(line.tls).toBe(true);
+      const client = new CalculatorClient(`localhost:${line.port as number}`, credentials.createSsl(readFileSync(cert)));
+      await expect(calculateOnce(client, { firstOperand: 2, secondOperand: 3 })).resolves.toBe(5);
+      client.close();
+      server.child.kill("SIGTERM");
+      await expect(server.exited).resolves.toMatchObject({ code: 0 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
