@@ -23,13 +23,19 @@ export interface Connection {
   readonly clientOptions: ClientOptions;
 }
 
+/** The ID token audience Cloud Run expects: the service URL, `https://host` (with `:port` only if not 443). */
+export function defaultAudience(target: CalculatorTarget): string {
+  const host = target.host.includes(":") ? `[${target.host}]` : target.host;
+  return `https://${host}${target.port === 443 ? "" : `:${target.port}`}`;
+}
+
 /** Resolves a target and options to what a grpc-js client constructor takes. */
 export function resolveConnection(target: string, options: ConnectionOptions = {}): Connection {
   const parsed = parseTarget(target, { tls: options.tls ?? (options.rootCertificates === undefined ? undefined : true) });
   if (!parsed.tls && options.rootCertificates !== undefined) {
     throw new TypeError("rootCertificates needs TLS, but the target or the tls option says plaintext");
   }
-  const audience = options.audience ?? `https://${parsed.host}${parsed.port === 443 ? "" : `:${parsed.port}`}`;
+  const audience = options.audience ?? defaultAudience(parsed);
   const tokens = options.auth === undefined ? undefined : tokenSourceFor(options.auth, audience);
   const clientOptions: ClientOptions = { ...defaultChannelOptions, ...options.channelOptions };
 
