@@ -13,7 +13,7 @@ import { computeTargets, type BenchResults, type NodeLoadResult, type ServerResu
 import { readCpuMs, readMemory } from "./process-usage.js";
 import { calculatePath, calculateStreamPath, streamBody, unaryBody, verifyCalculate } from "./grpc-wire.js";
 import {
-  grpcJsBaseline, makeTempDir, oursBundle, oursBundleWithFlags, oursUnbundled, pythonTutorial, pythonUnavailable, startServer,
+  grpcJsBaseline, makeTempDir, oursBundle, oursBundleWithFlags, oursUnbundled, pythonTutorial, pythonUnavailable, snapshotBundle, startServer,
   type RunningServer, type ServerSpec,
 } from "./servers.js";
 import { median } from "./stats.js";
@@ -50,8 +50,9 @@ export async function runBench({ plan, command, workDir, log }: RunOptions): Pro
     : "no pinning (taskset missing or a single core)";
   if (!cores) notes.push(`CPU pinning unavailable: ${pinning}`);
 
-  const specs: ServerSpec[] = [oursBundle(), grpcJsBaseline()];
-  if (plan.tunedFlags.length) specs.push(oursBundleWithFlags(plan.tunedFlags));
+  const bundle = await snapshotBundle(path.join(workDir, "server-snapshot"));
+  const specs: ServerSpec[] = [oursBundle(1, bundle), grpcJsBaseline()];
+  if (plan.tunedFlags.length) specs.push(oursBundleWithFlags(plan.tunedFlags, bundle));
   const stubs = makeTempDir("bench-python-stubs-");
   const pythonMissing = plan.python ? pythonUnavailable() : undefined;
   if (pythonMissing) {
@@ -137,7 +138,7 @@ export async function runBench({ plan, command, workDir, log }: RunOptions): Pro
   // with 16 connections and with a single connection (node:cluster hands out connections, not calls).
   async function measureWorkers(rep: number): Promise<void> {
     for (const [count, many, one] of [[1, workers.one, workers.oneSingle], [2, workers.two, workers.twoSingle]] as const) {
-      const server = await start(oursBundle(count), cores?.all ?? "");
+      const server = await start(oursBundle(count, bundle), cores?.all ?? "");
       try {
         many.push((await h2load({ ...throughputLoad, port: server.port, cpus: cores?.all })).reqPerSec);
         one.push((await h2load({ ...throughputLoad, connections: 1, port: server.port, cpus: cores?.all })).reqPerSec);

@@ -1,7 +1,8 @@
 // The servers under test, and starting/stopping one of them pinned to the server core with its output in
 // a log file (a pipe the bench would have to drain would put the bench's CPU into the measurement).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { createServer } from "node:net";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -32,12 +33,36 @@ export interface ServerSpec {
 
 const production = { LOG_LEVEL: "info", NODE_ENV: "production" };
 
-export function oursBundle(workers = 1): ServerSpec {
+/** The production bundle as `pnpm --filter @grpc-calculator/server build` writes it. */
+export const builtBundle = path.join(serverRoot, "dist/server.mjs");
+const unbundledEntry = path.join(serverRoot, "dist/esm/main.js");
+
+/**
+ * Copies the bundle (one self-contained file) into `dir` so the whole run measures one build, even if
+ * the server is rebuilt meanwhile. Waits up to `waitMs` for a build in progress to write it.
+ */
+export async function snapshotBundle(dir: string, waitMs = 120_000): Promise<string> {
+  await waitForFile(builtBundle, waitMs);
+  mkdirSync(dir, { recursive: true });
+  const copy = path.join(dir, "server.mjs");
+  copyFileSync(builtBundle, copy);
+  return copy;
+}
+
+async function waitForFile(file: string, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  while (!existsSync(file)) {
+    if (Date.now() > deadline) throw new Error(`${file} not found: build the server first (pnpm --filter @grpc-calculator/server build)`);
+    await sleep(500);
+  }
+}
+
+export function oursBundle(workers = 1, bundle = builtBundle): ServerSpec {
   return {
     key: workers === 1 ? "ours" : `ours-workers-${workers}`,
     label: workers === 1 ? "ours (bundle)" : `ours (bundle, WORKERS=${workers})`,
     command: process.execPath,
-    args: [path.join(serverRoot, "dist/server.mjs")],
+    args: [bundle],
     env: { ...production, WORKERS: String(workers) },
     readiness: "health",
     cwd: serverRoot,
@@ -45,12 +70,12 @@ export function oursBundle(workers = 1): ServerSpec {
 }
 
 /** The bundle with V8 flags the bench suggests for the image (not what the image runs today). */
-export function oursBundleWithFlags(flags: string[]): ServerSpec {
+export function oursBundleWithFlags(flags: string[], bundle = builtBundle): ServerSpec {
   return {
     key: "ours-tuned",
     label: `ours (bundle, ${flags.join(" ")})`,
     command: process.execPath,
-    args: [...flags, path.join(serverRoot, "dist/server.mjs")],
+    args: [...flags, bundle],
     env: { ...production, WORKERS: "1" },
     readiness: "health",
     cwd: serverRoot,
@@ -62,7 +87,7 @@ export function oursUnbundled(): ServerSpec {
     key: "ours-unbundled",
     label: "ours (unbundled dist/esm)",
     command: process.execPath,
-    args: [path.join(serverRoot, "dist/esm/main.js")],
+    args: [unbundledEntry],
     env: { ...production, WORKERS: "1" },
     readiness: "health",
     cwd: serverRoot,
@@ -143,6 +168,8 @@ export interface StartOptions {
 
 /** Spawns `spec` on `cpus`, waits for its first ready answer (that wait is the start-time measurement). */
 export async function startServer(spec: ServerSpec, options: StartOptions): Promise<RunningServer> {
+  const script = spec.args.find((arg) => !arg.startsWith("-"));
+  if (script) await waitForFile(script, 120_000); // a server build in progress on a shared checkout
   const port = await freePort();
   const log = openSync(options.logFile, "w");
   const args = spec.command === process.execPath ? [...(options.nodeArgs ?? []), ...spec.args] : spec.args;
