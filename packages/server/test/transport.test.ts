@@ -60,6 +60,27 @@ describe("transport", () => {
     await expect(grpcRequest("/Calculator/Power", frame(Buffer.alloc(0)))).resolves.toMatchObject({ status: String(status.UNIMPLEMENTED) });
   });
 
+  it("answers malformed request bytes with INTERNAL, unary and streaming, and keeps serving", async () => {
+    // field 3 (varint) whose varint never ends.
+    const truncated = frame(Buffer.from([0x18, 0xff, 0xff]));
+    await expect(grpcRequest("/Calculator/Calculate", truncated)).resolves.toMatchObject({ status: String(status.INTERNAL) });
+    const streamed = await grpcRequest("/Calculator/CalculateStream", truncated);
+    expect(streamed.status).toBe(String(status.INTERNAL));
+    expect(streamed.message).toMatch(/^operation 0: cannot parse the request/);
+    const client = calculatorClient(server.port);
+    await expect(calculateOnce(client, { firstOperand: 2, secondOperand: 3 })).resolves.toBe(5);
+    client.close();
+  });
+
+  it("answers a wrong content-type with HTTP 415", async () => {
+    const session = connect(`http://127.0.0.1:${server.port}`);
+    const request = session.request({ ":method": "POST", ":path": "/Calculator/CalculateStream", "content-type": "application/json" });
+    const response = await new Promise<IncomingHttpHeaders>((resolve) => request.on("response", resolve));
+    expect(response[":status"]).toBe(415);
+    request.close();
+    session.close();
+  });
+
   it("ignores unknown fields, as proto3 requires", async () => {
     // field 1 = 2.0f, field 2 = 3.0f, then unknown field 15 (varint 1).
     const message = Buffer.from([0x0d, 0, 0, 0, 0x40, 0x15, 0, 0, 0x40, 0x40, 0x78, 0x01]);
