@@ -1,4 +1,6 @@
 import { CalculatorClient as GrpcCalculatorClient, Operation } from "@grpc-calculator/proto";
+import { status as Status } from "@grpc/grpc-js";
+import { CalculatorError } from "./calculator-error.js";
 import type { CalculatorTarget } from "./target.js";
 import { type CalculateRequest, toBinaryOperation } from "./operation.js";
 import { abortedError, type CallOptions, grpcCallArgs, toCalculatorError } from "./private/call.js";
@@ -32,7 +34,7 @@ export interface CalculatorClient extends AsyncDisposable {
     requests: Iterable<CalculateRequest> | AsyncIterable<CalculateRequest>,
     options?: CallOptions,
   ): AsyncGenerator<number, void, undefined>;
-  /** Closes the channel; calls in flight finish, new calls fail. Idempotent. */
+  /** Closes the channel; calls in flight finish, new calls fail with CANCELLED "the client is closed". Idempotent. */
   close(): void;
 }
 
@@ -57,12 +59,20 @@ export function createCalculatorClient(target: string, options: CalculatorClient
   const grpc = new GrpcCalculatorClient(connection.target.address, connection.credentials, connection.clientOptions);
   const unaryDefaults = { timeoutMs: options.timeoutMs ?? 10_000, waitForReady: options.waitForReady ?? false };
   const streamDefaults = { timeoutMs: undefined, waitForReady: unaryDefaults.waitForReady };
+  let closed = false;
+  // As grpc-go answers calls on a closed connection (grpc-js would throw a plain Error).
+  const closedError = () => new CalculatorError(Status.CANCELLED, "the client is closed");
+  const close = () => {
+    closed = true;
+    grpc.close();
+  };
 
   const calculate = (request: CalculateRequest, callOptions: CallOptions = {}): Promise<number> =>
     new Promise((resolve, reject) => {
       const { signal } = callOptions;
       if (signal?.aborted) return reject(abortedError(signal));
       const message = toBinaryOperation(request);
+      if (closed) return reject(closedError());
       const { metadata, callOptions: grpcOptions } = grpcCallArgs(callOptions, unaryDefaults);
       const onAbort = () => call.cancel();
       const call = grpc.calculate(message, metadata, grpcOptions, (error, response) => {
@@ -86,14 +96,15 @@ export function createCalculatorClient(target: string, options: CalculatorClient
     divide: shortcut(Operation.DIVIDE),
     calculateMany(requests, callOptions = {}) {
       const open = () => {
+        if (closed) throw closedError();
         const { metadata, callOptions: grpcOptions } = grpcCallArgs(callOptions, streamDefaults);
         return grpc.calculateStream(metadata, grpcOptions);
       };
       return calculateMany(open, requests, callOptions.signal);
     },
-    close: () => grpc.close(),
+    close,
     [asyncDispose]: () => {
-      grpc.close();
+      close();
       return Promise.resolve();
     },
   };

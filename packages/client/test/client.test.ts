@@ -1,6 +1,13 @@
 import { status as Status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CalculatorError, createCalculatorClient, isCalculatorError, Operation, operationNames } from "../src/index.js";
+import {
+  type CalculatorClient,
+  CalculatorError,
+  createCalculatorClient,
+  isCalculatorError,
+  Operation,
+  operationNames,
+} from "../src/index.js";
 import { startRealServer } from "./helpers/real-server.js";
 import { startTestServer, type TestServer } from "./helpers/test-server.js";
 
@@ -132,14 +139,19 @@ describe("lifecycle", () => {
     expect(await calculator.add(1, 1)).toBe(2);
     calculator.close();
     calculator.close(); // idempotent
-    await expect(calculator.add(1, 1)).rejects.toBeInstanceOf(Error);
+    const closed = { code: Status.CANCELLED, details: "the client is closed" };
+    await expect(calculator.add(1, 1)).rejects.toMatchObject(closed);
+    await expect(calculator.calculateMany([{ firstOperand: 1, secondOperand: 1, operation: "ADD" }]).next()).rejects.toMatchObject(closed);
   });
 
-  it("is AsyncDisposable", async () => {
-    const calculator = client();
-    expect(typeof calculator[Symbol.asyncDispose]).toBe("function");
-    await calculator[Symbol.asyncDispose]();
-    await expect(calculator.add(1, 1)).rejects.toThrow();
+  it("is AsyncDisposable: await using closes it", async () => {
+    let escaped: CalculatorClient | undefined;
+    {
+      await using calculator = client();
+      escaped = calculator;
+      expect(await calculator.add(1, 1)).toBe(2);
+    }
+    await expect(escaped.add(1, 1)).rejects.toMatchObject({ details: "the client is closed" });
   });
 
   it("reports a refused connection as UNAVAILABLE", async () => {
