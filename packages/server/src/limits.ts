@@ -49,10 +49,11 @@ export const MAX_CONNECTION_IDLE_MS = 10 * 60_000;
 /**
  * Ping abuse protection (grpc-js servers have none: they ignore
  * `grpc.http2.min_ping_interval_without_data_ms` and `grpc.http2.max_ping_strikes`, so
- * src/private/ping-policy.ts enforces gRPC core's policy): a PING received sooner than 10 s after
- * the previous one, with no new call in between, is a strike; the third strike gets
+ * src/private/ping-policy.ts enforces gRPC core's policy): on a connection with no call open, a
+ * PING received sooner than 10 s after the previous one is a strike; the third strike gets
  * GOAWAY ENHANCE_YOUR_CALM and the connection is closed. 10 s admits every common client keepalive
- * setting (gRPC's documented minimum client keepalive is 10 s) while stopping ping floods.
+ * setting (gRPC's documented minimum client keepalive is 10 s) while stopping ping floods. PINGs
+ * during open calls are allowed, as gRPC clients send them to size their flow-control window.
  */
 export const MIN_PING_INTERVAL_MS = 10_000;
 export const MAX_PING_STRIKES = 2;

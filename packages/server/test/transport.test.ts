@@ -51,6 +51,22 @@ describe("transport", () => {
     client.close();
   });
 
+  it("allows pings while a call is open (gRPC clients' flow-control probes)", async () => {
+    const session = connect(`http://127.0.0.1:${server.port}`);
+    let goaway = false;
+    session.on("goaway", () => (goaway = true));
+    await new Promise((resolve) => session.once("connect", resolve));
+    const request = session.request({ ":method": "POST", ":path": "/Calculator/CalculateStream", "content-type": "application/grpc", te: "trailers" });
+    request.resume();
+    const trailers = new Promise<IncomingHttpHeaders>((resolve) => request.on("trailers", resolve));
+    await new Promise((resolve) => request.once("response", resolve));
+    for (let i = 0; i < limits.MAX_PING_STRIKES + 3; i += 1) await new Promise<void>((resolve) => session.ping(() => resolve()));
+    request.end(frame(Buffer.from(BinaryOperation.encode({ firstOperand: 2, secondOperand: 3, operation: Operation.ADD }).finish())));
+    expect((await trailers)["grpc-status"]).toBe("0");
+    expect(goaway).toBe(false);
+    session.close();
+  });
+
   it("refuses a message over the receive limit with RESOURCE_EXHAUSTED", async () => {
     const oversized = frame(Buffer.alloc(limits.MAX_RECEIVE_MESSAGE_BYTES + 1));
     await expect(grpcRequest("/Calculator/Calculate", oversized)).resolves.toMatchObject({ status: String(status.RESOURCE_EXHAUSTED) });

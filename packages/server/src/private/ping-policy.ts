@@ -2,15 +2,17 @@
  * HTTP/2 PING abuse protection for grpc-js servers, which have none of their own (they ignore
  * `grpc.http2.min_ping_interval_without_data_ms` and `grpc.http2.max_ping_strikes`).
  *
- * gRPC core's policy: a PING that arrives sooner than `minIntervalMs` after the previous one, with
- * no new call started in between, is a strike; after `maxStrikes` strikes the next early PING gets
- * GOAWAY with ENHANCE_YOUR_CALM and the connection is closed. Node answers each PING itself; this
- * only watches them.
+ * gRPC core's policy, as its servers apply it: while the connection has no call open, a PING that
+ * arrives sooner than `minIntervalMs` after the previous one is a strike; after `maxStrikes`
+ * strikes the next early PING gets GOAWAY with ENHANCE_YOUR_CALM and the connection is closed.
+ * While calls are open, PINGs are free and strikes are forgiven: core resets strikes whenever it
+ * sends data, because gRPC clients (grpc-go, C-core) send BDP-estimation PINGs as they receive a
+ * stream's data. Node answers every PING itself; this only watches them.
  *
  * grpc-js exposes no hook for its HTTP/2 sessions (see grpc-js-internals.ts); if a grpc-js upgrade
  * changes them, `installPingPolicy` reports false and the server logs a warning instead of failing.
  */
-import { constants, type ServerHttp2Session } from "node:http2";
+import { constants, type ServerHttp2Session, type ServerHttp2Stream } from "node:http2";
 import type { Server } from "@grpc/grpc-js";
 import { http2ServersOf } from "./grpc-js-internals.js";
 
@@ -27,13 +29,22 @@ export interface PingPolicy {
 function watchSession(session: ServerHttp2Session, policy: PingPolicy): void {
   let lastPing = -Infinity;
   let strikes = 0;
-  session.on("stream", () => {
+  let openCalls = 0;
+  session.on("stream", (stream: ServerHttp2Stream) => {
+    openCalls += 1;
     strikes = 0;
+    stream.once("close", () => {
+      openCalls -= 1;
+    });
   });
   session.on("ping", () => {
     const now = performance.now();
     const early = now - lastPing < policy.minIntervalMs;
     lastPing = now;
+    if (openCalls > 0) {
+      strikes = 0;
+      return;
+    }
     if (!early) return;
     strikes += 1;
     if (strikes <= policy.maxStrikes || session.closed || session.destroyed) return;
