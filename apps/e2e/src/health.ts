@@ -1,12 +1,14 @@
 import { Client, type ChannelCredentials, Metadata, credentials as grpcCredentials, status } from "@grpc/grpc-js";
 import { service as healthService } from "grpc-health-check";
 
-/** grpc.health.v1 Health/Check, as the maintained grpc-health-check package defines it. */
-const check = healthService.Check as unknown as {
+interface HealthMethod {
   path: string;
   requestSerialize: (request: { service: string }) => Buffer;
   responseDeserialize: (bytes: Buffer) => { status: string };
-};
+}
+/** grpc.health.v1 Health/Check and Watch, as the maintained grpc-health-check package defines them. */
+const check = healthService.Check as unknown as HealthMethod;
+const watch = healthService.Watch as unknown as HealthMethod;
 
 export interface HealthOptions {
   /** Default: plaintext. */
@@ -67,4 +69,41 @@ function checkOnce(client: Client, service: string, deadline: number, waitForRea
       (error, response) => (error || !response ? reject(error ?? new Error("empty answer")) : resolve(response.status)),
     );
   });
+}
+
+export interface HealthWatch {
+  /** Resolves with the first status other than SERVING, or with how the stream ended if it ended first. */
+  readonly leftServing: Promise<string>;
+  /** Cancels the Watch call and closes its channel. */
+  close(): void;
+}
+
+/**
+ * Opens a Health/Watch stream and resolves once the server reported SERVING on it; from then on
+ * `leftServing` tells, as the server pushes it, when it stops serving (a readiness signal, no polling).
+ */
+export async function watchWhileServing(address: string, timeoutMs: number, options: HealthOptions = {}): Promise<HealthWatch> {
+  const client = new Client(address, options.credentials ?? grpcCredentials.createInsecure());
+  const call = client.makeServerStreamRequest(watch.path, watch.requestSerialize, watch.responseDeserialize, {
+    service: options.service ?? "",
+  });
+  const close = () => {
+    call.cancel();
+    client.close();
+  };
+  let serving!: () => void;
+  let notServing!: (how: string) => void;
+  const servingSeen = new Promise<void>((resolve) => (serving = resolve));
+  const leftServing = new Promise<string>((resolve) => (notServing = resolve));
+  call.on("data", ({ status: answer }: { status: string }) => (answer === "SERVING" ? serving() : notServing(answer)));
+  call.on("error", (error: Error) => notServing(`stream ended: ${error.message}`));
+  call.on("end", () => notServing("stream ended"));
+  const timer = setTimeout(() => notServing("timed out"), timeoutMs);
+  leftServing.finally(() => clearTimeout(timer)).catch(() => undefined);
+  const first = await Promise.race([servingSeen.then(() => "SERVING"), leftServing]);
+  if (first !== "SERVING") {
+    close();
+    throw new Error(`Health/Watch on ${address} did not report SERVING (${first})`);
+  }
+  return { leftServing, close };
 }

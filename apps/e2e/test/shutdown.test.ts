@@ -5,7 +5,7 @@ import { type CalculateRequest, CalculatorError, createCalculatorClient } from "
 import type { StoppedTestContainer } from "testcontainers";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { docker, inspectContainer } from "../src/docker.js";
-import { checkHealth } from "../src/health.js";
+import { checkHealth, watchWhileServing } from "../src/health.js";
 import { recordMetrics } from "../src/report.js";
 import { type ServerContainer, startServerContainer } from "../src/server-container.js";
 
@@ -55,15 +55,14 @@ describe.skipIf(e2e.skip)("graceful shutdown on docker stop", () => {
     });
     await Promise.all(streams.map((stream) => stream.firstAnswer));
 
+    // The server pushes NOT_SERVING on a Health/Watch stream as soon as shutdown begins.
+    const watch = await watchWhileServing(server.address, 15_000);
     const stopIssued = Date.now();
     const stopped: Promise<StoppedTestContainer> = server.container.stop({ timeout: 10_000, remove: false });
-
-    // Shutdown has begun once a fresh health check stops answering SERVING (bounded polling).
-    let health = "SERVING";
-    for (let attempt = 0; attempt < 200 && health === "SERVING"; attempt++) {
-      health = await checkHealth(server.address, 1_000).catch((error: Error) => error.message);
-    }
-    expect(health).not.toBe("SERVING");
+    const leftServing = await watch.leftServing;
+    watch.close();
+    expect(leftServing).toBe("NOT_SERVING");
+    expect(await checkHealth(server.address, 2_000).catch((error: Error) => error.message)).not.toBe("SERVING");
 
     // A new call, on a new connection, is not accepted.
     const late = createCalculatorClient(server.address, { tls: false });
