@@ -1,6 +1,7 @@
 // The Node load generator, run in its own process (pinned to the load core): drives a server through the
 // client SDK or through a raw grpc-js client generated from the contract, unary or streaming, for a
-// warm-up then a timed window, and prints one JSON line: {"opsPerSec": …, "completed": …}.
+// warm-up then a timed window, and prints one JSON line: {"opsPerSec": …, "cpuUsPerOp": …, "completed": …}
+// (cpuUsPerOp: this process's CPU time per operation in the window, the client's own cost per call).
 //
 //   node --import tsx src/load-worker.ts --port P --client sdk|raw --mode unary|stream \
 //     --connections 16 --streams 16 --warmup-ms 1000 --duration-ms 3000
@@ -125,13 +126,15 @@ async function main(): Promise<void> {
   await Promise.race([timer(warmupMs), failed]);
   counting = true;
   const startedAt = performance.now();
+  const cpuAtStart = process.cpuUsage();
   await Promise.race([timer(durationMs), failed]);
   counting = false;
   const elapsedMs = performance.now() - startedAt;
+  const cpu = process.cpuUsage(cpuAtStart);
   running = false;
   await failed;
   for (const driver of drivers) driver.close();
-  process.stdout.write(`${JSON.stringify({ opsPerSec: (completed / elapsedMs) * 1_000, completed })}\n`);
+  process.stdout.write(`${JSON.stringify({ opsPerSec: (completed / elapsedMs) * 1_000, cpuUsPerOp: (cpu.user + cpu.system) / completed, completed })}\n`);
 }
 
 main().catch((error: unknown) => {

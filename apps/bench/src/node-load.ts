@@ -22,7 +22,13 @@ export interface NodeLoad {
   cpus: string | undefined;
 }
 
-export async function nodeLoad(load: NodeLoad): Promise<number> {
+export interface NodeLoadMeasurement {
+  opsPerSec: number;
+  /** The load generator's own CPU time per operation (µs): the client library's cost per call. */
+  cpuUsPerOp: number;
+}
+
+export async function nodeLoad(load: NodeLoad): Promise<NodeLoadMeasurement> {
   const args = [
     "--import", tsxLoader, worker,
     "--port", String(load.port),
@@ -35,6 +41,6 @@ export async function nodeLoad(load: NodeLoad): Promise<number> {
   ];
   const [command, commandArgs] = pinned(load.cpus, process.execPath, args);
   const { stdout } = await run(command, commandArgs, { timeout: load.warmupMs + load.durationMs + 30_000 });
-  const { opsPerSec } = JSON.parse(stdout.trim().split("\n").pop()!) as { opsPerSec: number };
-  return opsPerSec;
+  const { opsPerSec, cpuUsPerOp } = JSON.parse(stdout.trim().split("\n").pop()!) as NodeLoadMeasurement;
+  return { opsPerSec, cpuUsPerOp };
 }

@@ -23,7 +23,7 @@ export function formatReport(r: BenchResults): string {
   if (r.unbundledFirstAnswerMs !== undefined) more.push(`- spawn → first SERVING answer, unbundled build (dist/esm/main.js): ${n(r.unbundledFirstAnswerMs)} ms (bundle: ${n(r.servers.ours?.firstAnswerMs)} ms)`);
   if (r.nodeLoads) {
     more.push(
-      `- Node load generator (own process, 16 connections × 16 calls): SDK \`calculate\` ${n(r.nodeLoads.sdkUnary)} calls/s, raw grpc-js client ${n(r.nodeLoads.rawUnary)} calls/s`,
+      `- Node load generator (own process, 16 connections × 16 calls): SDK \`calculate\` ${n(r.nodeLoads.sdkUnary)} calls/s (${n(r.nodeLoads.sdkUnaryCpuUs)} µs client CPU each), raw grpc-js client ${n(r.nodeLoads.rawUnary)} calls/s (${n(r.nodeLoads.rawUnaryCpuUs)} µs)`,
       `- one stream: SDK \`calculateMany\` ${n(r.nodeLoads.sdkStream)} ops/s, raw grpc-js \`calculateStream\` ${n(r.nodeLoads.rawStream)} ops/s; h2load CalculateStream (16×16 calls of 100 operations) ${n(r.streamOpsPerSec)} ops/s`,
     );
   } else if (r.streamOpsPerSec !== undefined) {

@@ -31,6 +31,9 @@ export interface NodeLoadResult {
   rawUnary: number;
   sdkStream: number;
   rawStream: number;
+  /** The load generator's CPU time per unary call (µs): the client library's own cost. */
+  sdkUnaryCpuUs: number;
+  rawUnaryCpuUs: number;
 }
 
 export interface WorkersResult {
@@ -79,12 +82,12 @@ const fmt = (value: number, digits = 2): string => (Number.isFinite(value) ? val
 
 function atLeast(name: string, goal: number, value: number, measured: string): Target {
   const met = Number.isFinite(value) ? value >= goal : undefined;
-  return { name, goal: `≥ ${goal}×`, measured, ratio: value, met, score: value / goal };
+  return { name, goal: `≥ ${+goal.toFixed(2)}×`, measured, ratio: value, met, score: value / goal };
 }
 
 function atMost(name: string, goal: number, value: number, measured: string): Target {
   const met = Number.isFinite(value) ? value <= goal : undefined;
-  return { name, goal: `≤ ${goal}×`, measured, ratio: value, met, score: goal / value };
+  return { name, goal: `≤ ${+goal.toFixed(2)}×`, measured, ratio: value, met, score: goal / value };
 }
 
 /** The targets of issue 6, each with its measured value. */
@@ -133,6 +136,9 @@ export function computeTargets(r: Omit<BenchResults, "targets">): Target[] {
     const sdk = ratio(r.nodeLoads.sdkUnary, r.nodeLoads.rawUnary);
     targets.push(atLeast("SDK ÷ raw grpc-js client, unary 16×16", 0.9, sdk,
       `${fmt(sdk)}× (${fmt(r.nodeLoads.sdkUnary, 0)} vs ${fmt(r.nodeLoads.rawUnary, 0)} calls/s)`));
+    const clientCpu = ratio(r.nodeLoads.sdkUnaryCpuUs, r.nodeLoads.rawUnaryCpuUs);
+    targets.push({ ...atMost("client CPU per unary call, SDK ÷ raw grpc-js", 1 / 0.9, clientCpu,
+      `${fmt(clientCpu)}× (${fmt(r.nodeLoads.sdkUnaryCpuUs, 0)} vs ${fmt(r.nodeLoads.rawUnaryCpuUs, 0)} µs)`), goal: "reported" });
   }
   if (r.streamOpsPerSec !== undefined) {
     const stream = ratio(r.streamOpsPerSec, ours?.throughput);

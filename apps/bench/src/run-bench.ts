@@ -65,7 +65,9 @@ export async function runBench({ plan, command, workDir, log }: RunOptions): Pro
   const samples = new Map(specs.map((s) => [s.key, emptySamples()]));
   const unbundled: number[] = [];
   const streamOps: number[] = [];
-  const node: Record<keyof NodeLoadResult, number[]> = { sdkUnary: [], rawUnary: [], sdkStream: [], rawStream: [] };
+  const node: Record<keyof NodeLoadResult, number[]> = {
+    sdkUnary: [], rawUnary: [], sdkStream: [], rawStream: [], sdkUnaryCpuUs: [], rawUnaryCpuUs: [],
+  };
   const workers = { one: [] as number[], two: [] as number[], oneSingle: [] as number[], twoSingle: [] as number[] };
   const unary = unaryBody();
   const stream = streamBody(plan.operationsPerStream);
@@ -125,11 +127,16 @@ export async function runBench({ plan, command, workDir, log }: RunOptions): Pro
     const base = { port: server.port, warmupMs: plan.warmupS * 1000, durationMs: plan.durationS * 1000, cpus: loadCpu };
     const unaryLoad = { ...base, mode: "unary" as const, connections: plan.connections, streams: plan.streams };
     const streamLoad = { ...base, mode: "stream" as const, connections: 1, streams: 1 };
-    node.sdkUnary.push(await nodeLoad({ ...unaryLoad, client: "sdk" }));
-    node.rawUnary.push(await nodeLoad({ ...unaryLoad, client: "raw" }));
-    node.sdkStream.push(await nodeLoad({ ...streamLoad, client: "sdk" }));
-    node.rawStream.push(await nodeLoad({ ...streamLoad, client: "raw" }));
-    log(`    node load: SDK ${node.sdkUnary.at(-1)!.toFixed(0)} vs raw ${node.rawUnary.at(-1)!.toFixed(0)} calls/s; ` +
+    const sdk = await nodeLoad({ ...unaryLoad, client: "sdk" });
+    const raw = await nodeLoad({ ...unaryLoad, client: "raw" });
+    node.sdkUnary.push(sdk.opsPerSec);
+    node.sdkUnaryCpuUs.push(sdk.cpuUsPerOp);
+    node.rawUnary.push(raw.opsPerSec);
+    node.rawUnaryCpuUs.push(raw.cpuUsPerOp);
+    node.sdkStream.push((await nodeLoad({ ...streamLoad, client: "sdk" })).opsPerSec);
+    node.rawStream.push((await nodeLoad({ ...streamLoad, client: "raw" })).opsPerSec);
+    log(`    node load: SDK ${node.sdkUnary.at(-1)!.toFixed(0)} vs raw ${node.rawUnary.at(-1)!.toFixed(0)} calls/s ` +
+      `(client CPU ${sdk.cpuUsPerOp.toFixed(0)} vs ${raw.cpuUsPerOp.toFixed(0)} µs/call); ` +
       `calculateMany ${node.sdkStream.at(-1)!.toFixed(0)} vs raw stream ${node.rawStream.at(-1)!.toFixed(0)} ops/s; ` +
       `h2load CalculateStream ${streamOps.at(-1)!.toFixed(0)} ops/s`);
   }
@@ -177,7 +184,10 @@ export async function runBench({ plan, command, workDir, log }: RunOptions): Pro
     servers,
     ...(plan.streamAndUnbundled && { unbundledFirstAnswerMs: median(unbundled), streamOpsPerSec: median(streamOps) }),
     ...(plan.nodeLoads && {
-      nodeLoads: { sdkUnary: median(node.sdkUnary), rawUnary: median(node.rawUnary), sdkStream: median(node.sdkStream), rawStream: median(node.rawStream) },
+      nodeLoads: {
+        sdkUnary: median(node.sdkUnary), rawUnary: median(node.rawUnary), sdkStream: median(node.sdkStream), rawStream: median(node.rawStream),
+        sdkUnaryCpuUs: median(node.sdkUnaryCpuUs), rawUnaryCpuUs: median(node.rawUnaryCpuUs),
+      },
     }),
     ...(plan.workers && {
       workers: {

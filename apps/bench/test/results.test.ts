@@ -18,7 +18,7 @@ function run(ours: Partial<ServerResult>): BenchResults {
     machine: { cpuModel: "cpu", cores: 2, node: "v20", h2load: "h2load", kernel: "6" }, pinning: "test",
     servers: { ours: server("ours", ours), baseline: server("baseline", {}) },
     streamOpsPerSec: 12_000,
-    nodeLoads: { sdkUnary: 950, rawUnary: 1000, sdkStream: 20_000, rawStream: 25_000 },
+    nodeLoads: { sdkUnary: 950, rawUnary: 1000, sdkStream: 20_000, rawStream: 25_000, sdkUnaryCpuUs: 110, rawUnaryCpuUs: 100 },
     notes: [],
   };
   return { ...partial, targets: computeTargets(partial) };
@@ -35,6 +35,7 @@ test("targets are judged in the direction the issue states them", () => {
     "idle RSS, ours − baseline": true,
     "peak RSS under 16×16, ours ÷ baseline": true,
     "SDK ÷ raw grpc-js client, unary 16×16": true,
+    "client CPU per unary call, SDK ÷ raw grpc-js": undefined,
     "CalculateStream ÷ unary ops/s, one server core (h2load)": true,
     "calculateMany ÷ calculate ops/s through the SDK": undefined,
   });
