@@ -32,15 +32,19 @@ export const serviceConfig = {
 /**
  * Channel options every client gets.
  *
- * Keepalive, chosen for Cloud Run's Google front end (GFE), which terminates HTTP/2 and answers pings
- * it finds too frequent with GOAWAY `too_many_pings`:
+ * Keepalive, chosen for Cloud Run's Google front end (GFE), which terminates HTTP/2 in front of the
+ * service, and for proxies like it, which answer pings they find too frequent with GOAWAY
+ * `too_many_pings`:
  * - `keepalive_time_ms` 60 s: while calls are active (a long `calculateMany` stream), ping after a
- *   minute without traffic so a dead connection is noticed and idle-cutting middleboxes see traffic;
- *   gRPC servers and the GFE accept pings at this rate while a call is open.
- * - `keepalive_timeout_ms` 20 s: no ping answer in 20 s means the connection is dead; calls fail
+ *   minute without traffic, so a dead connection is noticed and idle-cutting NATs and middleboxes see
+ *   traffic. Well above the 10 s floor of gRPC's keepalive design (A8); if a front end still objects,
+ *   grpc-js doubles the interval for that connection on `too_many_pings` (A8), so it backs off itself.
+ * - `keepalive_timeout_ms` 20 s: no ping answer in 20 s means the connection is dead; its calls fail
  *   UNAVAILABLE (and `Calculate` is retried on a new connection).
- * - `keepalive_permit_without_calls` 0: never ping an idle connection (that is what servers count as
- *   abuse); an idle connection closed by the front end is simply re-made on the next call.
+ * - `keepalive_permit_without_calls` 0: never ping an idle connection (what servers and the GFE count
+ *   as abuse); an idle connection the front end closes is simply made again on the next call.
+ * Not verified against Cloud Run itself from here (no internet); the e2e suite runs the client through
+ * nginx as the TLS front end.
  */
 export const defaultChannelOptions: ChannelOptions = {
   "grpc.enable_retries": 1,
