@@ -60,6 +60,9 @@ export const MAX_PING_STRIKES = 2;
 
 /** The grpc-js server options built from the values above. */
 export const serverChannelOptions: ChannelOptions = {
+  // Not a limit: this server does not serve channelz, so grpc-js's per-call channelz bookkeeping
+  // (call counters and traces per server and per connection) would be pure cost.
+  "grpc.enable_channelz": 0,
   "grpc.max_receive_message_length": MAX_RECEIVE_MESSAGE_BYTES,
   "grpc.max_send_message_length": MAX_SEND_MESSAGE_BYTES,
   "grpc.max_concurrent_streams": MAX_CONCURRENT_STREAMS,
