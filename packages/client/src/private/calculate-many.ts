@@ -33,13 +33,7 @@ export async function* calculateMany(
 ): AsyncGenerator<number, void, undefined> {
   if (signal?.aborted) throw abortedError(signal);
   const call = open();
-  let settled = false;
-  const status = new Promise<void>((resolve) =>
-    call.once("status", () => {
-      settled = true;
-      resolve();
-    }),
-  );
+  let settled = false; // the call has its final status
   call.on("error", () => {}); // errors are read through the iterator below; never crash on a late one
   const onAbort = () => call.cancel();
   signal?.addEventListener("abort", onAbort, { once: true });
@@ -48,22 +42,21 @@ export async function* calculateMany(
   let inputFailure: { error: unknown } | undefined;
   let sent = 0;
   let taken = 0;
+  // The pump sleeps until something it waits for may have changed: a result taken, `drain`, the status.
+  // Wake-ups can be spurious; each wait re-checks its condition.
   let wakePump: (() => void) | undefined;
-  void status.then(() => wakePump?.());
-  const drainedOrSettled = () =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        call.off("drain", done);
-        resolve();
-      };
-      call.on("drain", done);
-      void status.then(done);
-    });
-  const windowOpen = () => new Promise<void>((resolve) => (wakePump = resolve));
+  const wake = () => wakePump?.();
+  const nextWake = () => new Promise<void>((resolve) => (wakePump = resolve));
+  call.on("drain", wake);
+  call.once("status", () => {
+    settled = true;
+    wake();
+  });
+
   const pump = async () => {
     let index = 0;
     for await (const input of inputs) {
-      while (sent - taken >= MAX_IN_FLIGHT && !settled) await windowOpen();
+      while (sent - taken >= MAX_IN_FLIGHT && !settled) await nextWake();
       if (settled) return;
       let message: BinaryOperation;
       try {
@@ -73,7 +66,7 @@ export async function* calculateMany(
         break;
       }
       sent += 1;
-      if (!call.write(message)) await drainedOrSettled();
+      if (!call.write(message)) while (call.writableNeedDrain && !settled) await nextWake();
       index += 1;
     }
     if (!settled) call.end();
@@ -87,7 +80,7 @@ export async function* calculateMany(
   try {
     for await (const response of call as AsyncIterable<CalculationResult>) {
       taken += 1;
-      wakePump?.();
+      wake();
       yield response.result;
     }
     ended = true;
