@@ -31,11 +31,20 @@ export function interceptStreams(server: Server, intercept: StreamInterceptor): 
   if (http2Servers === undefined) return false;
   const originals = http2Servers.map((http2Server) => http2Server.listeners("stream") as ((...args: unknown[]) => void)[]);
   if (originals.some((listeners) => listeners.length === 0)) return false;
+  // grpc-js counts each connection's open streams for `grpc.max_connection_idle_ms`; count ours too,
+  // so a connection busy with an intercepted stream is not closed as idle.
+  const onStreamOpened = (server as unknown as { onStreamOpened?: unknown }).onStreamOpened;
+  const countStream = (stream: ServerHttp2Stream): void => {
+    if (typeof onStreamOpened === "function") onStreamOpened.call(server, stream);
+  };
   http2Servers.forEach((http2Server, i) => {
     const listeners = originals[i] ?? [];
     http2Server.removeAllListeners("stream");
     http2Server.on("stream", function (this: unknown, stream: ServerHttp2Stream, headers: IncomingHttpHeaders, ...rest: unknown[]) {
-      if (intercept(stream, headers)) return;
+      if (intercept(stream, headers)) {
+        countStream(stream);
+        return;
+      }
       for (const listener of listeners) listener.call(this, stream, headers, ...rest);
     });
   });
