@@ -186,6 +186,16 @@ describe("WORKERS=2", () => {
     expect(server.lines.filter((line) => line.message === "server closed")).toHaveLength(2);
     expect(server.lines.at(-1)).toMatchObject({ role: "primary", message: "all workers exited" });
   });
+
+  it("exits 1 when the workers cannot start", async () => {
+    const holder = await startTestServer();
+    try {
+      const { code } = await start({ WORKERS: "2", PORT: String(holder.port) }).exited;
+      expect(code).toBe(1);
+    } finally {
+      await holder.shutdown();
+    }
+  });
 });
 
 describe("logs", () => {
