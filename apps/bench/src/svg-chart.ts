@@ -20,7 +20,7 @@ export function renderChart(r: BenchResults): string {
     return [
       `<text x="${label - 10}" y="${y + 15}" text-anchor="end">${escape(t.name)}</text>`,
       `<rect x="${label}" y="${y + 3}" width="${(x(t.score) - label).toFixed(1)}" height="18" fill="${colour}"/>`,
-      `<text x="${(x(t.score) + 6).toFixed(1)}" y="${y + 15}">${escape(t.measured.split(" (")[0] ?? "")} (goal ${escape(t.goal)})</text>`,
+      `<text x="${(x(t.score) + 6).toFixed(1)}" y="${y + 15}">${escape(t.measured.split(" (")[0] ?? "")} (${t.goal === "reported" ? "reported" : `goal ${escape(t.goal)}`})</text>`,
     ].join("");
   });
   const line = x(1).toFixed(1);
