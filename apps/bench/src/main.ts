@@ -1,5 +1,5 @@
-// `pnpm bench [--quick]`: runs the benchmark, prints the tables, writes .results/bench.json (or
-// bench-quick.json) and, for a full run, the chart bench.svg that the README shows.
+// `pnpm bench [--quick] [--bundle FILE]`: runs the benchmark (on FILE instead of the server's built bundle),
+// prints the tables, writes .results/bench.json (or bench-quick.json) and, for a full run, bench.svg.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -14,7 +14,10 @@ const benchRoot = fileURLToPath(new URL("..", import.meta.url));
 async function main(): Promise<void> {
   // `pnpm bench -- --quick` passes the "--" through; accept both spellings.
   const argv = process.argv.slice(2).filter((arg) => arg !== "--");
-  const { values } = parseArgs({ args: argv, options: { quick: { type: "boolean", default: false } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { quick: { type: "boolean", default: false }, bundle: { type: "string" } },
+  });
   const plan = values.quick ? quickPlan : fullPlan;
   // The bench's own work (probes, bookkeeping) stays on the load core, off the server's.
   pinSelf(cores?.load);
@@ -22,7 +25,8 @@ async function main(): Promise<void> {
   mkdirSync(resultsDir, { recursive: true });
   const results = await runBench({
     plan,
-    command: values.quick ? "pnpm bench --quick" : "pnpm bench",
+    ...(values.bundle !== undefined && { bundleSource: values.bundle }),
+    command: `pnpm bench${values.quick ? " --quick" : ""}${values.bundle ? ` --bundle ${values.bundle}` : ""}`,
     workDir: `${resultsDir}/work`,
     log: (line) => process.stderr.write(`${line}\n`),
   });

@@ -20,6 +20,8 @@ import { median } from "./stats.js";
 
 export interface RunOptions {
   plan: Plan;
+  /** The server bundle to measure (default: packages/server/dist/server.mjs). */
+  bundleSource?: string;
   command: string;
   /** Where server logs and h2load files go. */
   workDir: string;
@@ -39,7 +41,7 @@ interface Samples {
 
 const emptySamples = (): Samples => ({ firstAnswerMs: [], idleRssMb: [], peakRssMb: [], throughput: [], cpuUsPerRequest: [], p50Us: [], p99Us: [], maxUs: [] });
 
-export async function runBench({ plan, command, workDir, log }: RunOptions): Promise<BenchResults> {
+export async function runBench({ plan, bundleSource, command, workDir, log }: RunOptions): Promise<BenchResults> {
   const began = Date.now();
   mkdirSync(workDir, { recursive: true });
   const notes: string[] = [];
@@ -50,7 +52,7 @@ export async function runBench({ plan, command, workDir, log }: RunOptions): Pro
     : "no pinning (taskset missing or a single core)";
   if (!cores) notes.push(`CPU pinning unavailable: ${pinning}`);
 
-  const bundle = await snapshotBundle(path.join(workDir, "server-snapshot"));
+  const bundle = await snapshotBundle(path.join(workDir, "server-snapshot"), bundleSource);
   const specs: ServerSpec[] = [oursBundle(1, bundle), grpcJsBaseline()];
   if (plan.tunedFlags.length) specs.push(oursBundleWithFlags(plan.tunedFlags, bundle));
   const stubs = makeTempDir("bench-python-stubs-");

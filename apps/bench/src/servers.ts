@@ -38,14 +38,15 @@ export const builtBundle = path.join(serverRoot, "dist/server.mjs");
 const unbundledEntry = path.join(serverRoot, "dist/esm/main.js");
 
 /**
- * Copies the bundle (one self-contained file) into `dir` so the whole run measures one build, even if
- * the server is rebuilt meanwhile. Waits up to `waitMs` for a build in progress to write it.
+ * Copies the bundle (one self-contained file; `source` to measure a candidate build instead) into `dir`
+ * so the whole run measures one build, even if the server is rebuilt meanwhile. Waits up to `waitMs`
+ * for a build in progress to write it.
  */
-export async function snapshotBundle(dir: string, waitMs = 120_000): Promise<string> {
-  await waitForFile(builtBundle, waitMs);
+export async function snapshotBundle(dir: string, source = builtBundle, waitMs = 120_000): Promise<string> {
+  await waitForFile(source, waitMs);
   mkdirSync(dir, { recursive: true });
   const copy = path.join(dir, "server.mjs");
-  copyFileSync(builtBundle, copy);
+  copyFileSync(source, copy);
   return copy;
 }
 
