@@ -2,7 +2,8 @@
  * Runs the server's production bundle (`node dist/server.mjs`) as a child process on a free loopback port,
  * waits for its startup line and a first correct answer, and reads its RSS and open descriptors from /proc.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { promisify } from "node:util";
 import { readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import { fileURLToPath } from "node:url";
@@ -33,6 +34,11 @@ export interface ServerProcess extends Target {
   rssBytes(): number;
   /** Open file descriptors. */
   fdCount(): number;
+  /**
+   * The server's V8 heap in use right after a full garbage collection (needs `inspect: true`): memory the
+   * server really retains, free of the GC-timing swings that single RSS readings show.
+   */
+  heapUsedAfterGc(): Promise<number>;
   /** Waits (bounded) until the open descriptors are back to `target` or fewer; returns the count. */
   settleFds(target: number, timeoutMs?: number): Promise<number>;
   /** Sends `signal` and waits for the exit (SIGKILL after `timeoutMs`). */
@@ -43,7 +49,27 @@ export interface StartOptions {
   readonly bundlePath?: string;
   readonly env?: Readonly<Record<string, string>>;
   readonly startupTimeoutMs?: number;
+  /** Start with the inspector on a loopback port (for `heapUsedAfterGc`). */
+  readonly inspect?: boolean;
 }
+
+// Runs in a helper process (Node 20's WebSocket needs a flag): asks the inspector for a full GC, then for heapUsed.
+const gcProbeScript = `
+const ws = new WebSocket(process.argv[1]);
+const send = (id, method, params) => ws.send(JSON.stringify({ id, method, params }));
+ws.onopen = () => {
+  send(1, "HeapProfiler.collectGarbage");
+  send(2, "Runtime.evaluate", { expression: "process.memoryUsage().heapUsed", returnByValue: true });
+};
+ws.onmessage = (event) => {
+  const message = JSON.parse(event.data);
+  if (message.id === 2) { console.log(message.result.result.value); ws.close(); }
+};
+ws.onerror = () => process.exit(1);
+setTimeout(() => process.exit(2), 10000).unref();
+`;
+
+const execFileAsync = promisify(execFile);
 
 async function freePort(host: string): Promise<number> {
   const probe = net.createServer();
@@ -69,7 +95,8 @@ export function readFdCount(pid: number): number {
 export async function startServerProcess(options: StartOptions = {}): Promise<ServerProcess> {
   const host = "127.0.0.1";
   const port = await freePort(host);
-  const child = spawn(process.execPath, [options.bundlePath ?? defaultBundlePath], {
+  const inspectArgs = options.inspect === true ? ["--inspect=127.0.0.1:0"] : [];
+  const child = spawn(process.execPath, [...inspectArgs, options.bundlePath ?? defaultBundlePath], {
     env: { PATH: process.env.PATH ?? "", HOST: host, PORT: String(port), LOG_LEVEL: "info", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -123,6 +150,14 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
     alive: () => running,
     rssBytes: () => readRssBytes(pid),
     fdCount: () => readFdCount(pid),
+    async heapUsedAfterGc() {
+      const url = /ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/.exec(stderr.join(""))?.[0];
+      if (url === undefined) throw new Error("the server was not started with inspect: true");
+      const { stdout } = await execFileAsync(process.execPath, ["--experimental-websocket", "--no-warnings", "-e", gcProbeScript, url], {
+        timeout: 15_000,
+      });
+      return Number(stdout.trim());
+    },
     async settleFds(target, timeoutMs = 10_000) {
       // The server closes a dropped connection's socket asynchronously; poll (bounded): there is no event to wait on.
       const deadline = Date.now() + timeoutMs;
