@@ -42,7 +42,7 @@ const unbundledEntry = path.join(serverRoot, "dist/esm/main.js");
  * so the whole run measures one build, even if the server is rebuilt meanwhile. Waits up to `waitMs`
  * for a build in progress to write it.
  */
-export async function snapshotBundle(dir: string, source = builtBundle, waitMs = 120_000): Promise<string> {
+export async function snapshotBundle(dir: string, source = builtBundle, waitMs = 30_000): Promise<string> {
   await waitForFile(source, waitMs);
   mkdirSync(dir, { recursive: true });
   const copy = path.join(dir, "server.mjs");
@@ -170,7 +170,7 @@ export interface StartOptions {
 /** Spawns `spec` on `cpus`, waits for its first ready answer (that wait is the start-time measurement). */
 export async function startServer(spec: ServerSpec, options: StartOptions): Promise<RunningServer> {
   const script = spec.args.find((arg) => !arg.startsWith("-"));
-  if (script) await waitForFile(script, 120_000); // a server build in progress on a shared checkout
+  if (script) await waitForFile(script, 30_000); // a server build in progress on a shared checkout
   const port = await freePort();
   const log = openSync(options.logFile, "w");
   const args = spec.command === process.execPath ? [...(options.nodeArgs ?? []), ...spec.args] : spec.args;
