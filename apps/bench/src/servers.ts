@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { productionNodeOptions } from "@grpc-calculator/server/production-node-options";
 import { waitForFirstAnswer, type Readiness } from "./first-answer.js";
 import { pinned } from "./cpu-pinning.js";
 
@@ -31,7 +32,8 @@ export interface ServerSpec {
   cwd: string;
 }
 
-const production = { LOG_LEVEL: "info", NODE_ENV: "production" };
+/** As the image runs ours: its environment, including the Dockerfile's NODE_OPTIONS (V8 heap sizing). */
+const production = { LOG_LEVEL: "info", NODE_ENV: "production", NODE_OPTIONS: productionNodeOptions().join(" ") };
 
 /** The production bundle as `pnpm --filter @grpc-calculator/server build` writes it. */
 export const builtBundle = path.join(serverRoot, "dist/server.mjs");
@@ -70,14 +72,14 @@ export function oursBundle(workers = 1, bundle = builtBundle): ServerSpec {
   };
 }
 
-/** The bundle with V8 flags the bench suggests for the image (not what the image runs today). */
-export function oursBundleWithFlags(flags: string[], bundle = builtBundle): ServerSpec {
+/** The bundle without the production NODE_OPTIONS (Node's default heap sizing): what those flags buy. */
+export function oursBundleDefaultHeap(bundle = builtBundle): ServerSpec {
   return {
-    key: "ours-tuned",
-    label: `ours (bundle, ${flags.join(" ")})`,
+    key: "ours-default-heap",
+    label: "ours (bundle, without NODE_OPTIONS)",
     command: process.execPath,
-    args: [...flags, bundle],
-    env: { ...production, WORKERS: "1" },
+    args: [bundle],
+    env: { ...production, NODE_OPTIONS: "", WORKERS: "1" },
     readiness: "health",
     cwd: serverRoot,
   };

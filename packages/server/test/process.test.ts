@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { credentials, Metadata, status, type ServiceError } from "@grpc/grpc-js";
 import { CalculatorClient, Operation, type CalculationResult } from "@grpc-calculator/proto";
 import { afterEach, describe, expect, it } from "vitest";
+import { productionNodeOptions } from "../scripts/production-node-options.mjs";
 import { HealthClient, ServingStatus } from "../src/index.js";
 import { calculateOnce, calculatorClient, listeningPort, rejection, spawnServer, startTestServer, type ChildServer } from "./helpers.js";
 
@@ -59,11 +60,14 @@ describe("start failures", () => {
 });
 
 describe("the bundle", () => {
-  it("starts from a directory with no node_modules, answers, and stops on SIGTERM with exit 0", async () => {
+  it("starts from a directory with no node_modules with the image's NODE_OPTIONS, answers, and stops on SIGTERM with exit 0", async () => {
+    const nodeOptions = productionNodeOptions();
+    expect(nodeOptions).toContainEqual(expect.stringMatching(/^--max-old-space-size=\d+$/));
     const dir = mkdtempSync(join(tmpdir(), "grpc-calculator-bundle-"));
     try {
       copyFileSync(bundle, join(dir, "server.mjs"));
-      const server = start({}, join(dir, "server.mjs"), dir);
+      // As the image runs it: Node refuses to start on a flag that NODE_OPTIONS does not allow.
+      const server = start({ NODE_OPTIONS: nodeOptions.join(" ") }, join(dir, "server.mjs"), dir);
       const port = await listeningPort(server);
       const client = calculatorClient(port);
       await expect(calculateOnce(client, { firstOperand: 2, secondOperand: 3, operation: Operation.ADD })).resolves.toBe(5);
