@@ -22,8 +22,11 @@ export const MAX_SEND_MESSAGE_BYTES = 256 * 1024;
 /**
  * Concurrent calls per HTTP/2 connection: 256. Cloud Run's default per-instance concurrency is 80
  * (max 1000) and its front end spreads them over a few connections; 256 lets one connection carry
- * a whole instance's default load while bounding what a single client can hold open. Further
- * streams are refused by HTTP/2 (REFUSED_STREAM) and retried by clients.
+ * a whole instance's default load while bounding what a single client can hold open. The value is
+ * advertised in SETTINGS_MAX_CONCURRENT_STREAMS, which well-behaved clients (grpc-js, gRPC core, Go,
+ * Cloud Run's front end) respect by queueing; a peer that opens more anyway breaks the protocol and
+ * Node's HTTP/2 answers with GOAWAY (PROTOCOL/INTERNAL error) for that connection, not a per-stream
+ * REFUSED_STREAM (apps/reliability checks the server survives it).
  */
 export const MAX_CONCURRENT_STREAMS = 256;
 
