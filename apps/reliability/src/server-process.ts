@@ -53,16 +53,16 @@ export interface StartOptions {
   readonly inspect?: boolean;
 }
 
-// Runs in a helper process (Node 20's WebSocket needs a flag): asks the inspector for a full GC, then for heapUsed.
+// Runs in a helper process (Node 20's WebSocket needs a flag): asks the inspector for a full GC and, once it
+// has answered, for heapUsed. V8 runs collectGarbage as a posted task: an evaluate sent in the same breath can
+// run before the GC and read the garbage too (seen: 9.5 MB read where 7.3 MB was retained).
 const gcProbeScript = `
 const ws = new WebSocket(process.argv[1]);
 const send = (id, method, params) => ws.send(JSON.stringify({ id, method, params }));
-ws.onopen = () => {
-  send(1, "HeapProfiler.collectGarbage");
-  send(2, "Runtime.evaluate", { expression: "process.memoryUsage().heapUsed", returnByValue: true });
-};
+ws.onopen = () => send(1, "HeapProfiler.collectGarbage");
 ws.onmessage = (event) => {
   const message = JSON.parse(event.data);
+  if (message.id === 1) send(2, "Runtime.evaluate", { expression: "process.memoryUsage().heapUsed", returnByValue: true });
   if (message.id === 2) { console.log(message.result.result.value); ws.close(); }
 };
 ws.onerror = () => process.exit(1);
