@@ -62,7 +62,7 @@ describe("start failures", () => {
 describe("the bundle", () => {
   it("starts from a directory with no node_modules with the image's NODE_OPTIONS, answers, and stops on SIGTERM with exit 0", async () => {
     const nodeOptions = productionNodeOptions();
-    expect(nodeOptions).toContainEqual(expect.stringMatching(/^--max-old-space-size=\d+$/));
+    expect(nodeOptions).toContainEqual(expect.stringMatching(/^--max-semi-space-size=\d+$/));
     const dir = mkdtempSync(join(tmpdir(), "grpc-calculator-bundle-"));
     try {
       copyFileSync(bundle, join(dir, "server.mjs"));

@@ -40,12 +40,14 @@ export function interceptStreams(server: Server, intercept: StreamInterceptor): 
   http2Servers.forEach((http2Server, i) => {
     const listeners = originals[i] ?? [];
     http2Server.removeAllListeners("stream");
-    http2Server.on("stream", function (this: unknown, stream: ServerHttp2Stream, headers: IncomingHttpHeaders, ...rest: unknown[]) {
+    // Node's 'stream' arguments spelled out (stream, headers, flags, rawHeaders): no rest array and
+    // spread on every call.
+    http2Server.on("stream", function (this: unknown, stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: unknown, rawHeaders: unknown) {
       if (intercept(stream, headers)) {
         countStream(stream);
         return;
       }
-      for (const listener of listeners) listener.call(this, stream, headers, ...rest);
+      for (const listener of listeners) listener.call(this, stream, headers, flags, rawHeaders);
     });
   });
   return true;

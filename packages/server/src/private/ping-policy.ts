@@ -30,12 +30,15 @@ function watchSession(session: ServerHttp2Session, policy: PingPolicy): void {
   let lastPing = -Infinity;
   let strikes = 0;
   let openCalls = 0;
+  // One listener per session, shared by its streams ('close' fires once per stream, so `on` is
+  // `once` without the wrapper `once` allocates for every call).
+  const onStreamClose = () => {
+    openCalls -= 1;
+  };
   session.on("stream", (stream: ServerHttp2Stream) => {
     openCalls += 1;
     strikes = 0;
-    stream.once("close", () => {
-      openCalls -= 1;
-    });
+    stream.on("close", onStreamClose);
   });
   session.on("ping", () => {
     const now = performance.now();
