@@ -96,7 +96,7 @@ const overConcurrency: HostileCase = {
   name: "more concurrent streams than SETTINGS_MAX_CONCURRENT_STREAMS",
   expected:
     "the server advertises a bound; either the streams beyond it are refused (RST_STREAM REFUSED_STREAM/PROTOCOL_ERROR) " +
-    "and those within it answer, or the whole connection is closed with GOAWAY",
+    "and those within it answer, or the whole connection is closed (GOAWAY)",
   async run(target): Promise<CaseResult> {
     const wire = await H2Wire.open(target.host, target.port);
     try {
@@ -114,15 +114,21 @@ const overConcurrency: HostileCase = {
       const refused = wire.frames.filter(
         (f) => f.type === FrameType.RST_STREAM && [NGHTTP2_REFUSED_STREAM, NGHTTP2_PROTOCOL_ERROR].includes(rstCode(f)),
       ).length;
-      const away = goaway(wire);
-      // Complete the first stream: it is within the bound and must answer.
+      // Complete the first stream: it is within the bound and must answer, unless the connection is closed.
       await writeAll(wire, frame(FrameType.DATA, Flag.END_STREAM, 1, frame23));
       await wire.waitFor((f) => f.type === FrameType.DATA && f.streamId === 1, 5000);
       const first = dataResults(wire, 1);
-      const passed = (refused >= extra && first[0] === 5) || (away !== undefined && wire.closed);
+      // Node's HTTP/2 answers the violation with GOAWAY and closes the socket; behind a TCP relay (Docker's
+      // port mapping) the close can arrive late, or without the GOAWAY frame when the relay sees a reset.
+      // Either way the connection is closed: read the outcome only once it had the time to arrive.
+      const closed = first[0] === 5 ? wire.closed : await wire.waitClosed(5000);
+      const away = goaway(wire);
+      const passed = (refused >= extra && first[0] === 5) || closed;
       return {
         passed,
-        observed: `limit ${limit}; opened ${limit + extra}; ${refused} refused; ${goawayText(away)}; stream 1 answered ${JSON.stringify(first)}`,
+        observed:
+          `limit ${limit}; opened ${limit + extra}; ${refused} refused; ${goawayText(away)}; ` +
+          `connection ${closed ? "closed" : "open"}; stream 1 answered ${JSON.stringify(first)}`,
         statuses: [],
       };
     } finally {
