@@ -18,8 +18,9 @@ import { constants, type IncomingHttpHeaders, type ServerHttp2Stream } from "nod
 import { status } from "@grpc/grpc-js";
 import { BinaryOperation, CalculationResult, CalculatorService, operationToJSON } from "@grpc-calculator/proto";
 import { calculate } from "./calculate.js";
+import type { CalculatorHandlerOptions } from "./calculator-service.js";
 import { MAX_RECEIVE_MESSAGE_BYTES } from "./limits.js";
-import { traceFieldsFrom, type Logger } from "./logger.js";
+import { traceFieldsFrom } from "./logger.js";
 import type { StreamInterceptor } from "./private/grpc-js-internals.js";
 
 const PATH = CalculatorService.calculateStream.path;
@@ -39,13 +40,8 @@ function header(headers: IncomingHttpHeaders, key: string): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-export interface CalculateStreamOptions {
-  readonly logger: Logger;
-  readonly googleCloudProject: string | undefined;
-}
-
 /** The interceptor that serves plain CalculateStream calls; see the module comment. */
-export function calculateStreamFastPath({ logger, googleCloudProject }: CalculateStreamOptions): StreamInterceptor {
+export function calculateStreamFastPath({ logger, googleCloudProject }: CalculatorHandlerOptions): StreamInterceptor {
   const debug = logger.isLevelEnabled("debug");
   const warn = logger.isLevelEnabled("warn");
 
