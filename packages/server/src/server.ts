@@ -71,9 +71,10 @@ function bind(server: Server, address: string, credentials: ServerCredentials): 
 
 async function credentialsFor(tls: TlsOptions | undefined): Promise<ServerCredentials> {
   if (tls === undefined) return ServerCredentials.createInsecure();
+  // Read one after the other: when both files are unreadable, the error always names the certificate.
   const [cert, key] =
     "certFile" in tls
-      ? await Promise.all([readFile(tls.certFile), readFile(tls.keyFile)])
+      ? [await readFile(tls.certFile), await readFile(tls.keyFile)]
       : [Buffer.from(tls.cert), Buffer.from(tls.key)];
   return ServerCredentials.createSsl(null, [{ cert_chain: cert, private_key: key }], false);
 }
