@@ -15,26 +15,26 @@ export interface CalculatorHandlerOptions {
   readonly googleCloudProject: string | undefined;
 }
 
+/** A request as log lines show it: operands and the operation's name. */
+export function describeRequest(request: BinaryOperation): Record<string, unknown> {
+  return { firstOperand: request.firstOperand, secondOperand: request.secondOperand, operation: operationToJSON(request.operation) };
+}
+
 export function calculatorHandlers({ logger, googleCloudProject }: CalculatorHandlerOptions): CalculatorServer {
   // The level is fixed for the server's life: decide once whether per-call lines are built at all.
   const debug = logger.isLevelEnabled("debug");
   const warn = logger.isLevelEnabled("warn");
   const fields = (metadata: Metadata, method: string) => ({ method, ...traceFields(metadata, googleCloudProject) });
-  const describe = (request: BinaryOperation) => ({
-    firstOperand: request.firstOperand,
-    secondOperand: request.secondOperand,
-    operation: operationToJSON(request.operation),
-  });
 
   return {
     calculate(call: ServerUnaryCall<BinaryOperation, CalculationResult>, callback: sendUnaryData<CalculationResult>) {
       const request = call.request;
       const outcome = calculate(request.firstOperand, request.secondOperand, request.operation);
       if (outcome.ok) {
-        if (debug) logger.debug({ ...fields(call.metadata, CALCULATE), request: describe(request), result: outcome.result }, "calculated");
+        if (debug) logger.debug({ ...fields(call.metadata, CALCULATE), request: describeRequest(request), result: outcome.result }, "calculated");
         callback(null, { result: outcome.result });
       } else {
-        if (warn) logger.warn({ ...fields(call.metadata, CALCULATE), request: describe(request), code: outcome.code }, outcome.message);
+        if (warn) logger.warn({ ...fields(call.metadata, CALCULATE), request: describeRequest(request), code: outcome.code }, outcome.message);
         callback({ code: outcome.code, details: outcome.message });
       }
     },
@@ -49,7 +49,7 @@ export function calculatorHandlers({ logger, googleCloudProject }: CalculatorHan
         if (!outcome.ok) {
           finished = true;
           const details = `operation ${index}: ${outcome.message}`;
-          if (warn) logger.warn({ ...fields(call.metadata, CALCULATE_STREAM), index, request: describe(request), code: outcome.code }, details);
+          if (warn) logger.warn({ ...fields(call.metadata, CALCULATE_STREAM), index, request: describeRequest(request), code: outcome.code }, details);
           // grpc-js turns an 'error' on a server stream into the call's status, after the results already written.
           call.emit("error", { code: outcome.code, details });
           return;

@@ -5,12 +5,12 @@
 import { readFile } from "node:fs/promises";
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import { CalculatorService, fileDescriptorSet } from "@grpc-calculator/proto";
-import { calculateStreamFastPath } from "./calculate-stream.js";
 import { calculatorHandlers } from "./calculator-service.js";
 import { DEFAULT_PORT, DEFAULT_SHUTDOWN_GRACE_MS, type LogLevel, type TlsFiles } from "./config.js";
 import { grpcFileDescriptorSet } from "./gen/descriptor-set.js";
 import { HEALTH_SERVICE_NAME, HealthService, HealthStatus, ServingStatus, serviceNameOf } from "./health.js";
 import { serverChannelOptions, MAX_PING_STRIKES, MIN_PING_INTERVAL_MS } from "./limits.js";
+import { calculatorFastPath } from "./fast-path.js";
 import { createLogger, type Logger } from "./logger.js";
 import { interceptStreams } from "./private/grpc-js-internals.js";
 import { installPingPolicy } from "./private/ping-policy.js";
@@ -34,10 +34,10 @@ export interface StartServerOptions {
   /** GOOGLE_CLOUD_PROJECT, for the trace field of log lines. */
   readonly googleCloudProject?: string | undefined;
   /**
-   * Serve plain CalculateStream calls on the batched HTTP/2 path (src/calculate-stream.ts) instead
-   * of grpc-js's per-message one. Default true; false is for comparing the two.
+   * Serve plain Calculate and CalculateStream calls on the HTTP/2 fast path (src/fast-path.ts)
+   * instead of through grpc-js. Default true; false is for comparing the two.
    */
-  readonly streamFastPath?: boolean | undefined;
+  readonly fastPath?: boolean | undefined;
 }
 
 export interface RunningServer {
@@ -112,9 +112,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     onAbuse: (session) => logger.warn({ remoteAddress: session.socket?.remoteAddress }, "closing a connection that pings too often (GOAWAY ENHANCE_YOUR_CALM)"),
   });
   if (!pingPolicyInstalled) logger.warn("HTTP/2 ping abuse protection is off: grpc-js internals changed");
-  const fastPath = options.streamFastPath ?? true;
-  if (fastPath && !interceptStreams(server, calculateStreamFastPath({ logger, googleCloudProject: options.googleCloudProject }))) {
-    logger.warn("CalculateStream's batched path is off (grpc-js internals changed): streams go through grpc-js");
+  const fastPath = options.fastPath ?? true;
+  if (fastPath && !interceptStreams(server, calculatorFastPath({ logger, googleCloudProject: options.googleCloudProject }))) {
+    logger.warn("the Calculator's HTTP/2 fast path is off (grpc-js internals changed): every call goes through grpc-js");
   }
 
   health.setAll(ServingStatus.SERVING);

@@ -1,34 +1,45 @@
-import { Metadata, status, type ClientDuplexStream, type ServiceError } from "@grpc/grpc-js";
+import { Metadata, status, type ChannelOptions, type ClientDuplexStream, type ServiceError } from "@grpc/grpc-js";
 import { Operation, type BinaryOperation, type CalculationResult, type CalculatorClient } from "@grpc-calculator/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "../src/index.js";
+import type { RunningServer, StartServerOptions } from "../src/index.js";
 import { calculateOnce, calculatorClient, rejection, startTestServer } from "./helpers.js";
 
-let server: RunningServer;
-let client: CalculatorClient;
+// Every Calculator behaviour holds on both of the server's paths: the HTTP/2 fast path that serves
+// plain calls, and grpc-js, which serves them with the fast path off and serves compressed calls always.
+const servingPaths: [string, StartServerOptions, ChannelOptions][] = [
+  ["the HTTP/2 fast path", { fastPath: true }, {}],
+  ["grpc-js (fast path off)", { fastPath: false }, {}],
+  ["grpc-js (gzip-compressed requests fall back to it)", { fastPath: true }, { "grpc.default_compression_algorithm": 2 }],
+];
 
-beforeAll(async () => {
-  server = await startTestServer();
-  client = calculatorClient(server.port);
-});
+/** A server and a client of it for the enclosing describe block, started before its tests and closed after. */
+function serveForTests(serverOptions: StartServerOptions, clientOptions: ChannelOptions): { server: RunningServer; client: CalculatorClient } {
+  const served = {} as { server: RunningServer; client: CalculatorClient };
+  beforeAll(async () => {
+    served.server = await startTestServer(serverOptions);
+    served.client = calculatorClient(served.server.port, clientOptions);
+  });
+  afterAll(async () => {
+    served.client.close();
+    await served.server.shutdown();
+  });
+  return served;
+}
 
-afterAll(async () => {
-  client.close();
-  await server.shutdown();
-});
+describe.each(servingPaths)("Calculate through %s", (_path, serverOptions, clientOptions) => {
+  const served = serveForTests(serverOptions, clientOptions);
 
-describe("Calculate", () => {
   it.each([
     [Operation.ADD, 2, 3, 5],
     [Operation.SUBTRACT, 2, 3, -1],
     [Operation.MULTIPLY, 2.5, 4, 10],
     [Operation.DIVIDE, 1, 4, 0.25],
   ])("operation %s answers", async (operation, firstOperand, secondOperand, expected) => {
-    await expect(calculateOnce(client, { firstOperand, secondOperand, operation })).resolves.toBe(expected);
+    await expect(calculateOnce(served.client, { firstOperand, secondOperand, operation })).resolves.toBe(expected);
   });
 
   it("answers in float32: 0.1 + 0.2 is the float32 nearest 0.3", async () => {
-    await expect(calculateOnce(client, { firstOperand: 0.1, secondOperand: 0.2 })).resolves.toBe(Math.fround(Math.fround(0.1) + Math.fround(0.2)));
+    await expect(calculateOnce(served.client, { firstOperand: 0.1, secondOperand: 0.2 })).resolves.toBe(Math.fround(Math.fround(0.1) + Math.fround(0.2)));
   });
 
   it.each([
@@ -38,14 +49,14 @@ describe("Calculate", () => {
     ["division by zero", { firstOperand: 1, secondOperand: 0, operation: Operation.DIVIDE }, status.INVALID_ARGUMENT, /^division by zero/],
     ["a float32 overflow", { firstOperand: 3e38, secondOperand: 3e38 }, status.OUT_OF_RANGE, /outside the float32 range/],
   ])("rejects %s", async (_name, request: Partial<BinaryOperation>, code, message) => {
-    const error = await rejection(calculateOnce(client, request));
+    const error = await rejection(calculateOnce(served.client, request));
     expect(error.code).toBe(code);
     expect(error.details).toMatch(message);
   });
 
   it("keeps serving after a rejected call", async () => {
-    await rejection(calculateOnce(client, { operation: 9 as Operation }));
-    await expect(calculateOnce(client, { firstOperand: 2, secondOperand: 3 })).resolves.toBe(5);
+    await rejection(calculateOnce(served.client, { operation: 9 as Operation }));
+    await expect(calculateOnce(served.client, { firstOperand: 2, secondOperand: 3 })).resolves.toBe(5);
   });
 });
 
@@ -79,25 +90,12 @@ function runStream(client: CalculatorClient, requests: readonly Partial<BinaryOp
   });
 }
 
-describe.each([
-  ["the batched HTTP/2 path", { streamFastPath: true }, {}],
-  ["grpc-js (fast path off)", { streamFastPath: false }, {}],
-  ["grpc-js (gzip-compressed requests fall back to it)", { streamFastPath: true }, { "grpc.default_compression_algorithm": 2 }],
-])("CalculateStream through %s", (_path, serverOptions, clientOptions) => {
-  let server: RunningServer;
-  let client: CalculatorClient;
-  beforeAll(async () => {
-    server = await startTestServer(serverOptions);
-    client = calculatorClient(server.port, clientOptions);
-  });
-  afterAll(async () => {
-    client.close();
-    await server.shutdown();
-  });
+describe.each(servingPaths)("CalculateStream through %s", (_path, serverOptions, clientOptions) => {
+  const served = serveForTests(serverOptions, clientOptions);
 
   it("answers every operation in request order", async () => {
     const requests = Array.from({ length: 2_000 }, (_, i) => ({ firstOperand: i, secondOperand: i % 7 === 0 ? 2 : 1, operation: i % 4 }));
-    const { results, error } = await runStream(client, requests);
+    const { results, error } = await runStream(served.client, requests);
     expect(error).toBeUndefined();
     expect(results).toHaveLength(requests.length);
     const expected = requests.map(({ firstOperand: a, secondOperand: b, operation }) =>
@@ -107,7 +105,7 @@ describe.each([
   });
 
   it("ends at the first invalid operation with its status and zero-based index", async () => {
-    const { results, error } = await runStream(client, [
+    const { results, error } = await runStream(served.client, [
       { firstOperand: 1, secondOperand: 1 },
       { firstOperand: 2, secondOperand: 2 },
       { firstOperand: 3, secondOperand: 3 },
@@ -120,18 +118,18 @@ describe.each([
   });
 
   it("reports OUT_OF_RANGE with the index of the overflowing operation", async () => {
-    const { results, error } = await runStream(client, [{ firstOperand: 3e38, secondOperand: 3e38 }]);
+    const { results, error } = await runStream(served.client, [{ firstOperand: 3e38, secondOperand: 3e38 }]);
     expect(results).toEqual([]);
     expect(error?.code).toBe(status.OUT_OF_RANGE);
     expect(error?.details).toMatch(/^operation 0: ADD of /);
   });
 
   it("answers an empty stream with OK and no results", async () => {
-    await expect(runStream(client, [])).resolves.toEqual({ results: [], error: undefined });
+    await expect(runStream(served.client, [])).resolves.toEqual({ results: [], error: undefined });
   });
 
   it("stops reading while the client does not read results (backpressure)", async () => {
-    const call = client.calculateStream(new Metadata(), { deadline: Date.now() + 15_000 });
+    const call = served.client.calculateStream(new Metadata(), { deadline: Date.now() + 15_000 });
     call.pause();
     let accepted = 0;
     const request: BinaryOperation = { firstOperand: 1, secondOperand: 1, operation: Operation.ADD };

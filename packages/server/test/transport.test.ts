@@ -149,5 +149,127 @@ describe("transport", () => {
     expect((await trailers)["grpc-status"]).toBe(String(status.DEADLINE_EXCEEDED));
     session.destroy();
   });
+});
 
+interface RawAnswer {
+  headers: IncomingHttpHeaders;
+  /** The status and message, from the trailers or a trailers-only response. */
+  status: string | undefined;
+  message: string | undefined;
+  results: number[];
+}
+
+/**
+ * One raw HTTP/2 call: `chunks` are written one DATA frame each; `end: false` leaves the request
+ * open (only the server can end the call then).
+ */
+function rawCall(port: number, path: string, chunks: readonly Buffer[], options: { headers?: Record<string, string>; end?: boolean } = {}): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const session = connect(`http://127.0.0.1:${port}`);
+    session.on("error", reject);
+    const request = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers", ...options.headers });
+    let headers: IncomingHttpHeaders = {};
+    const body: Buffer[] = [];
+    request.on("response", (response) => (headers = response));
+    request.on("data", (chunk: Buffer) => body.push(chunk));
+    let trailers: IncomingHttpHeaders = {};
+    request.on("trailers", (received: IncomingHttpHeaders) => (trailers = received));
+    // The server's END_STREAM: the call is over even if the client's side is still open.
+    request.on("end", () => {
+      session.destroy();
+      const final = headers["grpc-status"] === undefined ? trailers : headers;
+      const bytes = Buffer.concat(body);
+      const results: number[] = [];
+      for (let at = 0; at + 5 <= bytes.length; at += 5 + bytes.readUInt32BE(at + 1)) {
+        results.push(CalculationResult.decode(bytes.subarray(at + 5, at + 5 + bytes.readUInt32BE(at + 1))).result);
+      }
+      resolve({ headers, status: final["grpc-status"] as string | undefined, message: percentDecoded(final["grpc-message"]), results });
+    });
+    for (const chunk of chunks) request.write(chunk);
+    if (options.end !== false) request.end();
+  });
+}
+
+/** grpc-message is percent-encoded (grpc-js also encodes spaces). */
+function percentDecoded(value: string | string[] | undefined): string | undefined {
+  return typeof value === "string" ? decodeURIComponent(value) : undefined;
+}
+
+const twoPlusThree = frame(Buffer.from(BinaryOperation.encode({ firstOperand: 2, secondOperand: 3, operation: Operation.ADD }).finish()));
+
+describe.each([
+  ["the HTTP/2 fast path", true],
+  ["grpc-js (fast path off)", false],
+])("a raw unary Calculate call through %s", (_path, fastPath) => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startTestServer({ fastPath });
+  });
+  afterAll(() => server.shutdown());
+
+  it("answers a request split across DATA frames at every byte", async () => {
+    const answer = await rawCall(server.port, "/Calculator/Calculate", [...twoPlusThree].map((byte) => Buffer.from([byte])));
+    expect(answer).toMatchObject({ status: "0", results: [5] });
+    expect(answer.headers[":status"]).toBe(200);
+    expect(answer.headers["content-type"]).toMatch(/^application\/grpc/);
+  });
+
+  it("answers a call with no request message UNIMPLEMENTED (cardinality), without a result", async () => {
+    await expect(rawCall(server.port, "/Calculator/Calculate", [])).resolves.toMatchObject({ status: String(status.UNIMPLEMENTED), results: [] });
+  });
+
+  it("answers a call with two request messages UNIMPLEMENTED (cardinality), without a result", async () => {
+    await expect(rawCall(server.port, "/Calculator/Calculate", [Buffer.concat([twoPlusThree, twoPlusThree])])).resolves.toMatchObject({
+      status: String(status.UNIMPLEMENTED),
+      results: [],
+    });
+  });
+
+  it("refuses a message declared over the receive limit as soon as its length prefix arrives", async () => {
+    const prefix = Buffer.from([0, 0, 0, 0, 0]);
+    prefix.writeUInt32BE(limits.MAX_RECEIVE_MESSAGE_BYTES + 1, 1);
+    // The request stays open and the body never comes: the status can only come from the prefix.
+    const answer = await rawCall(server.port, "/Calculator/Calculate", [prefix], { end: false });
+    expect(answer).toMatchObject({ status: String(status.RESOURCE_EXHAUSTED), results: [] });
+    expect(answer.message).toMatch(/larger than max/i);
+  });
+
+  it("ends a call whose request is still incomplete at its grpc-timeout with DEADLINE_EXCEEDED", async () => {
+    const answer = await rawCall(server.port, "/Calculator/Calculate", [twoPlusThree.subarray(0, 7)], { headers: { "grpc-timeout": "150m" }, end: false });
+    expect(answer).toMatchObject({ status: String(status.DEADLINE_EXCEEDED), results: [] });
+  });
+
+  it("answers a request that ends inside a message with an error status, without a result", async () => {
+    const answer = await rawCall(server.port, "/Calculator/Calculate", [twoPlusThree.subarray(0, 7)]);
+    // The fast path calls it a framing error (INTERNAL); grpc-js sees no complete message (UNIMPLEMENTED).
+    expect(answer).toMatchObject({ status: String(fastPath ? status.INTERNAL : status.UNIMPLEMENTED), results: [] });
+  });
+
+  it("keeps serving after a client resets a call half-way", async () => {
+    const session = connect(`http://127.0.0.1:${server.port}`);
+    const request = session.request({ ":method": "POST", ":path": "/Calculator/Calculate", "content-type": "application/grpc", te: "trailers" });
+    request.on("error", () => undefined);
+    request.write(twoPlusThree.subarray(0, 3));
+    await new Promise((resolve) => setImmediate(resolve));
+    request.close(constants.NGHTTP2_CANCEL);
+    await new Promise((resolve) => request.on("close", resolve));
+    session.destroy();
+    await expect(rawCall(server.port, "/Calculator/Calculate", [twoPlusThree])).resolves.toMatchObject({ status: "0", results: [5] });
+  });
+});
+
+describe("the fast path's own answers", () => {
+  it("answers a rejected call trailers-only: its status and message in the response headers, no result", async () => {
+    const request = frame(Buffer.from(BinaryOperation.encode({ firstOperand: 1, secondOperand: 0, operation: Operation.DIVIDE }).finish()));
+    const answer = await rawCall(server.port, "/Calculator/Calculate", [request]);
+    expect(answer.headers["grpc-status"]).toBe(String(status.INVALID_ARGUMENT));
+    expect(answer.message).toBe("division by zero: second_operand is 0");
+    expect(answer.results).toEqual([]);
+  });
+
+  it("refuses a frame marked compressed on a call without grpc-encoding with INTERNAL", async () => {
+    const compressed = Buffer.from(twoPlusThree);
+    compressed[0] = 1;
+    await expect(rawCall(server.port, "/Calculator/Calculate", [compressed])).resolves.toMatchObject({ status: String(status.INTERNAL), results: [] });
+  });
 });
