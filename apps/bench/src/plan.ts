@@ -21,8 +21,8 @@ export interface Plan {
   nodeLoads: boolean;
   /** WORKERS=2 vs 1. */
   workers: boolean;
-  /** The bundle with an old-generation cap added to its production NODE_OPTIONS, as an extra server. */
-  oldSpaceCap: boolean;
+  /** The bundle without the old-generation cap of its production NODE_OPTIONS, as an extra server. */
+  withoutOldSpaceCap: boolean;
 }
 
 export const fullPlan: Plan = {
@@ -39,7 +39,7 @@ export const fullPlan: Plan = {
   streamAndUnbundled: true,
   nodeLoads: true,
   workers: true,
-  oldSpaceCap: true,
+  withoutOldSpaceCap: true,
 };
 
 /** Ours and the grpc-js baseline only, three short interleaved repetitions: ~30 s, for the CI guard. */
@@ -54,5 +54,5 @@ export const quickPlan: Plan = {
   streamAndUnbundled: false,
   nodeLoads: false,
   workers: false,
-  oldSpaceCap: false,
+  withoutOldSpaceCap: false,
 };

@@ -150,14 +150,14 @@ export function computeTargets(r: Omit<BenchResults, "targets">): Target[] {
     targets.push({ ...atLeast("calculateMany ÷ calculate ops/s through the SDK", 10, value,
       `${fmt(value, 1)}× (${fmt(r.nodeLoads.sdkStream, 0)} vs ${fmt(r.nodeLoads.sdkUnary, 0)} ops/s)`), goal: "reported" });
   }
-  const capped = r.servers["ours-old-space-cap"];
-  if (capped) {
-    const value = ratio(capped.throughput, base?.throughput);
-    targets.push({ ...atLeast("with an old-space cap (--max-old-space-size=384): unary throughput ÷ baseline", 1.0, value,
-      `${fmt(value)}× (${fmt(capped.throughput, 0)} vs ${fmt(base?.throughput ?? NaN, 0)} req/s)`), goal: "reported" });
-    const peak = ratio(capped.peakRssMb, base?.peakRssMb);
-    targets.push({ ...atMost("with an old-space cap (--max-old-space-size=384): peak RSS ÷ baseline", 0.7, peak,
-      `${fmt(peak)}× (${fmt(capped.peakRssMb, 1)} vs ${fmt(base?.peakRssMb ?? NaN, 1)} MB)`), goal: "reported" });
+  const uncapped = r.servers["ours-no-old-space-cap"];
+  if (uncapped) {
+    const value = ratio(uncapped.throughput, base?.throughput);
+    targets.push({ ...atLeast("without the old-space cap: unary throughput ÷ baseline", 1.0, value,
+      `${fmt(value)}× (${fmt(uncapped.throughput, 0)} vs ${fmt(base?.throughput ?? NaN, 0)} req/s)`), goal: "reported" });
+    const peak = ratio(uncapped.peakRssMb, base?.peakRssMb);
+    targets.push({ ...atMost("without the old-space cap: peak RSS ÷ baseline", 0.7, peak,
+      `${fmt(peak)}× (${fmt(uncapped.peakRssMb, 1)} vs ${fmt(base?.peakRssMb ?? NaN, 1)} MB)`), goal: "reported" });
   }
   if (r.workers) {
     const value = ratio(r.workers.two, r.workers.one);

@@ -13,7 +13,7 @@ import { computeTargets, type BenchResults, type NodeLoadResult, type ServerResu
 import { readCpuMs, readMemory } from "./process-usage.js";
 import { calculatePath, calculateStreamPath, streamBody, unaryBody, verifyCalculate } from "./grpc-wire.js";
 import {
-  grpcJsBaseline, makeTempDir, oursBundle, oursBundleOldSpaceCap, oursUnbundled, pythonTutorial, pythonUnavailable, snapshotBundle, startServer,
+  grpcJsBaseline, makeTempDir, oursBundle, oursBundleWithoutOldSpaceCap, oursUnbundled, pythonTutorial, pythonUnavailable, snapshotBundle, startServer,
   type RunningServer, type ServerSpec,
 } from "./servers.js";
 import { median } from "./stats.js";
@@ -54,7 +54,7 @@ export async function runBench({ plan, bundleSource, command, workDir, log }: Ru
 
   const bundle = await snapshotBundle(path.join(workDir, "server-snapshot"), bundleSource);
   const specs: ServerSpec[] = [oursBundle(1, bundle), grpcJsBaseline()];
-  if (plan.oldSpaceCap) specs.push(oursBundleOldSpaceCap(bundle));
+  if (plan.withoutOldSpaceCap) specs.push(oursBundleWithoutOldSpaceCap(bundle));
   const stubs = makeTempDir("bench-python-stubs-");
   const pythonMissing = plan.python ? pythonUnavailable() : undefined;
   if (pythonMissing) {
