@@ -13,7 +13,7 @@ import { computeTargets, type BenchResults, type NodeLoadResult, type ServerResu
 import { readCpuMs, readMemory } from "./process-usage.js";
 import { calculatePath, calculateStreamPath, streamBody, unaryBody, verifyCalculate } from "./grpc-wire.js";
 import {
-  grpcJsBaseline, makeTempDir, oursBundle, oursBundleWithoutOldSpaceCap, oursUnbundled, pythonTutorial, pythonUnavailable, snapshotBundle, startServer,
+  grpcJsBaseline, grpcJsFloor, makeTempDir, oursBundle, oursBundleWithoutOldSpaceCap, oursUnbundled, pythonTutorial, pythonUnavailable, snapshotBundle, startServer,
   type RunningServer, type ServerSpec,
 } from "./servers.js";
 import { median } from "./stats.js";
@@ -66,6 +66,7 @@ export async function runBench({ plan, bundleSource, command, workDir, log }: Ru
 
   const samples = new Map(specs.map((s) => [s.key, emptySamples()]));
   const unbundled: number[] = [];
+  const floorStart: number[] = [];
   const streamOps: number[] = [];
   const node: Record<keyof NodeLoadResult, number[]> = {
     sdkUnary: [], rawUnary: [], sdkStream: [], rawStream: [], sdkUnaryCpuUs: [], rawUnaryCpuUs: [],
@@ -113,6 +114,9 @@ export async function runBench({ plan, bundleSource, command, workDir, log }: Ru
         const esm = await start(oursUnbundled());
         unbundled.push(esm.firstAnswerMs);
         await esm.stop();
+        const floor = await start(grpcJsFloor());
+        floorStart.push(floor.firstAnswerMs);
+        await floor.stop();
       }
       if (plan.workers) await measureWorkers(rep);
     }
@@ -184,7 +188,7 @@ export async function runBench({ plan, bundleSource, command, workDir, log }: Ru
     machine: describeMachine(),
     pinning,
     servers,
-    ...(plan.streamAndUnbundled && { unbundledFirstAnswerMs: median(unbundled), streamOpsPerSec: median(streamOps) }),
+    ...(plan.streamAndUnbundled && { unbundledFirstAnswerMs: median(unbundled), grpcJsFloorFirstAnswerMs: median(floorStart), streamOpsPerSec: median(streamOps) }),
     ...(plan.nodeLoads && {
       nodeLoads: {
         sdkUnary: median(node.sdkUnary), rawUnary: median(node.rawUnary), sdkStream: median(node.sdkStream), rawStream: median(node.rawStream),

@@ -113,6 +113,19 @@ export function grpcJsBaseline(): ServerSpec {
   };
 }
 
+/** grpc-js and the generated codec with one handler and nothing else: measured for its start only. */
+export function grpcJsFloor(): ServerSpec {
+  return {
+    key: "grpc-js-floor",
+    label: "grpc-js + generated codec, nothing else",
+    command: process.execPath,
+    args: [path.join(benchRoot, "baselines/grpc-js-floor.mjs")],
+    env: {},
+    readiness: "calculate",
+    cwd: benchRoot,
+  };
+}
+
 /** Why the tutorial's Python server cannot run here, or undefined when it can. */
 export function pythonUnavailable(): string | undefined {
   const probe = spawnSync(systemPython, ["-c", "import grpc, grpc_tools"], { encoding: "utf8" });
