@@ -101,29 +101,18 @@ export function oursUnbundled(): ServerSpec {
   };
 }
 
+/** A Node server script in baselines/, ready when it answers a first Calculate. */
+function nodeBaseline(key: string, label: string, script: string): ServerSpec {
+  return { key, label, command: process.execPath, args: [path.join(benchRoot, "baselines", script)], env: {}, readiness: "calculate", cwd: benchRoot };
+}
+
 export function grpcJsBaseline(): ServerSpec {
-  return {
-    key: "baseline",
-    label: "grpc-js + proto-loader",
-    command: process.execPath,
-    args: [path.join(benchRoot, "baselines/server.mjs")],
-    env: {},
-    readiness: "calculate",
-    cwd: benchRoot,
-  };
+  return nodeBaseline("baseline", "grpc-js + proto-loader", "server.mjs");
 }
 
 /** grpc-js and the generated codec with one handler and nothing else: measured for its start only. */
 export function grpcJsFloor(): ServerSpec {
-  return {
-    key: "grpc-js-floor",
-    label: "grpc-js + generated codec, nothing else",
-    command: process.execPath,
-    args: [path.join(benchRoot, "baselines/grpc-js-floor.mjs")],
-    env: {},
-    readiness: "calculate",
-    cwd: benchRoot,
-  };
+  return nodeBaseline("grpc-js-floor", "grpc-js + generated codec, nothing else", "grpc-js-floor.mjs");
 }
 
 /** Why the tutorial's Python server cannot run here, or undefined when it can. */
