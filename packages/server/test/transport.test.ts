@@ -161,9 +161,14 @@ interface RawAnswer {
 
 /**
  * One raw HTTP/2 call: `chunks` are written one DATA frame each; `end: false` leaves the request
- * open (only the server can end the call then).
+ * open (only the server can end the call then); `delayedBody` is sent 50 ms later, ending the request.
  */
-function rawCall(port: number, path: string, chunks: readonly Buffer[], options: { headers?: Record<string, string>; end?: boolean } = {}): Promise<RawAnswer> {
+function rawCall(
+  port: number,
+  path: string,
+  chunks: readonly Buffer[],
+  options: { headers?: Record<string, string>; end?: boolean; delayedBody?: readonly Buffer[] } = {},
+): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const session = connect(`http://127.0.0.1:${port}`);
     session.on("error", reject);
@@ -186,7 +191,12 @@ function rawCall(port: number, path: string, chunks: readonly Buffer[], options:
       resolve({ headers, status: final["grpc-status"] as string | undefined, message: percentDecoded(final["grpc-message"]), results });
     });
     for (const chunk of chunks) request.write(chunk);
-    if (options.end !== false) request.end();
+    if (options.delayedBody !== undefined) {
+      const delayed = options.delayedBody;
+      setTimeout(() => request.end(Buffer.concat(delayed)), 50);
+    } else if (options.end !== false) {
+      request.end();
+    }
   });
 }
 
@@ -237,6 +247,12 @@ describe.each([
   it("ends a call whose request is still incomplete at its grpc-timeout with DEADLINE_EXCEEDED", async () => {
     const answer = await rawCall(server.port, "/Calculator/Calculate", [twoPlusThree.subarray(0, 7)], { headers: { "grpc-timeout": "150m" }, end: false });
     expect(answer).toMatchObject({ status: String(status.DEADLINE_EXCEEDED), results: [] });
+  });
+
+  it("treats a grpc-timeout beyond what a timer can hold (99999999S, ~3 years) as no deadline", async () => {
+    // The body comes later than the 1 ms Node would wait for a timer set past 2^31 - 1 ms.
+    const answer = await rawCall(server.port, "/Calculator/Calculate", [], { headers: { "grpc-timeout": "99999999S" }, end: false, delayedBody: [twoPlusThree] });
+    expect(answer).toMatchObject({ status: "0", results: [5] });
   });
 
   it("answers a request that ends inside a message with an error status, without a result", async () => {

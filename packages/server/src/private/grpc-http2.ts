@@ -16,6 +16,7 @@ export interface CallStatus {
 }
 
 const TIMEOUT = /^(\d{1,8})([HMSmun])$/;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const TIMEOUT_UNIT_MS: Readonly<Record<string, number>> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 0.001, n: 0.000001 };
 
 function header(headers: IncomingHttpHeaders, key: string): string | undefined {
@@ -38,7 +39,9 @@ export function plainCallTimeoutMs(headers: IncomingHttpHeaders): number | undef
   if (timeout === undefined) return Number.POSITIVE_INFINITY;
   const match = typeof timeout === "string" ? TIMEOUT.exec(timeout) : null;
   if (match === null) return undefined;
-  return Math.ceil(Number(match[1]) * (TIMEOUT_UNIT_MS[match[2] ?? "S"] ?? 1000));
+  const ms = Math.ceil(Number(match[1]) * (TIMEOUT_UNIT_MS[match[2] ?? "S"] ?? 1000));
+  // Node fires a timer set past 2^31 - 1 ms (~24.8 days) after 1 ms instead: such a deadline is no deadline.
+  return ms > MAX_TIMER_MS ? Number.POSITIVE_INFINITY : ms;
 }
 
 /** A header's value for trace logging (logger.ts's traceFieldsFrom). */
