@@ -2,6 +2,7 @@
 // server accepts, and the health checks its probes make answer SERVING. (The container itself is apps/e2e's.)
 import { credentials, Metadata } from "@grpc/grpc-js";
 import { HealthClient, parseConfig, ServingStatus, startServer, type RunningServer } from "@grpc-calculator/server";
+import { productionNodeOptions } from "@grpc-calculator/server/production-node-options";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { readServiceTemplate, renderServiceYaml } from "../src/index.js";
@@ -11,6 +12,7 @@ interface Probe {
 }
 interface Container {
   env: { name: string; value: string }[];
+  resources: { limits: { memory: string } };
   startupProbe: Probe;
   livenessProbe: Probe;
 }
@@ -47,5 +49,14 @@ describe("service.yaml and the server", () => {
       health.check({ service: probe.grpc.service }, new Metadata(), { deadline: Date.now() + 5_000 }, (error, response) => (error ? reject(error) : resolve(response.status))),
     );
     expect(status).toBe(ServingStatus.SERVING);
+  });
+
+  it("leaves the instance memory for more than the image's old-generation cap (NODE_OPTIONS in the Dockerfile)", () => {
+    const memory = /^(\d+)Mi$/.exec(container.resources.limits.memory);
+    const cap = productionNodeOptions().map((flag) => /^--max-old-space-size=(\d+)$/.exec(flag)?.[1]).find((value) => value !== undefined);
+    expect(memory, "memory limit in Mi").not.toBeNull();
+    expect(cap, "--max-old-space-size in the image's NODE_OPTIONS").toBeDefined();
+    // The cap bounds the V8 heap of the one process (WORKERS=1); the rest is Node, buffers and sockets.
+    expect(Number(cap)).toBeLessThanOrEqual(Number(memory![1]) * 0.75);
   });
 });
