@@ -283,6 +283,24 @@ describe("the fast path's own answers", () => {
     expect(answer.results).toEqual([]);
   });
 
+  it("asks a client still uploading a refused request to stop: RST_STREAM NO_ERROR after the status", async () => {
+    const session = connect(`http://127.0.0.1:${server.port}`);
+    const request = session.request({ ":method": "POST", ":path": "/Calculator/Calculate", "content-type": "application/grpc", te: "trailers" });
+    request.on("error", () => undefined);
+    const prefix = Buffer.from([0, 0, 0, 0, 0]);
+    prefix.writeUInt32BE(limits.MAX_RECEIVE_MESSAGE_BYTES + 1, 1);
+    request.write(prefix); // and never ends the request
+    const response = await new Promise<IncomingHttpHeaders>((resolve) => request.once("response", resolve));
+    const closed = await Promise.race([
+      new Promise<boolean>((resolve) => request.once("close", () => resolve(true))),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2_000)),
+    ]);
+    session.destroy();
+    expect(response["grpc-status"]).toBe(String(status.RESOURCE_EXHAUSTED));
+    expect(closed).toBe(true);
+    expect(request.rstCode).toBe(constants.NGHTTP2_NO_ERROR);
+  });
+
   it("refuses a frame marked compressed on a call without grpc-encoding with INTERNAL", async () => {
     const compressed = Buffer.from(twoPlusThree);
     compressed[0] = 1;

@@ -129,6 +129,15 @@ export function statusTrailers({ code, details }: CallStatus): Record<string, st
   return { "grpc-status": String(code), "grpc-message": encodeGrpcMessage(details) };
 }
 
+/**
+ * After the server's last frame: a client still sending its request is asked to stop with
+ * RST_STREAM NO_ERROR (RFC 9113 §8.1; gRPC core and grpc-go do the same), so a refused or
+ * failed call does not go on uploading. The response already sent stands.
+ */
+export function stopRequestBody(stream: ServerHttp2Stream): void {
+  if (!stream.readableEnded && !stream.destroyed) stream.close(constants.NGHTTP2_NO_ERROR);
+}
+
 /** Ends a call that has sent nothing yet with only its status (a "Trailers-Only" response). */
 export function respondWithStatus(stream: ServerHttp2Stream, callStatus: CallStatus): void {
   if (stream.destroyed || stream.closed || stream.headersSent) return;
@@ -136,6 +145,5 @@ export function respondWithStatus(stream: ServerHttp2Stream, callStatus: CallSta
     { [constants.HTTP2_HEADER_STATUS]: 200, [constants.HTTP2_HEADER_CONTENT_TYPE]: "application/grpc", ...statusTrailers(callStatus) },
     { endStream: true },
   );
-  // Whatever the client still sends is read and dropped, so flow control never stalls it.
-  stream.resume();
+  stopRequestBody(stream);
 }
