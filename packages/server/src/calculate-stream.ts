@@ -15,7 +15,7 @@ import { calculate } from "./calculate.js";
 import { describeRequest, type CalculatorHandlerOptions } from "./calculator-service.js";
 import { MAX_RECEIVE_MESSAGE_BYTES } from "./limits.js";
 import { traceFieldsFrom } from "./logger.js";
-import { frameMessages, headerReader, MessageReader, RESPONSE_HEADERS, statusTrailers, WITH_TRAILERS, type CallStatus } from "./private/grpc-http2.js";
+import { frameMessages, headerReader, MessageReader, RESPONSE_HEADERS, statusTrailers, undecodable, WITH_TRAILERS, type CallStatus } from "./private/grpc-http2.js";
 
 const PATH = CalculatorService.calculateStream.path;
 const OK: CallStatus = { code: status.OK, details: "OK" };
@@ -65,7 +65,7 @@ export function calculateStreamFastPath({ logger, googleCloudProject }: Calculat
         try {
           request = BinaryOperation.decode(message);
         } catch (error) {
-          return { code: status.INTERNAL, details: `cannot parse the request: ${error instanceof Error ? error.message : String(error)}` };
+          return undecodable(error);
         }
         const outcome = calculate(request.firstOperand, request.secondOperand, request.operation);
         if (!outcome.ok) {

@@ -22,6 +22,7 @@ import {
   OK_TRAILERS,
   RESPONSE_HEADERS,
   respondWithStatus,
+  undecodable,
   WITH_TRAILERS,
   type CallStatus,
 } from "./private/grpc-http2.js";
@@ -53,7 +54,7 @@ export function calculateFastPath({ logger, googleCloudProject }: CalculatorHand
     try {
       request = BinaryOperation.decode(message);
     } catch (error) {
-      respondWithStatus(stream, { code: status.INTERNAL, details: `cannot parse the request: ${error instanceof Error ? error.message : String(error)}` });
+      respondWithStatus(stream, undecodable(error));
       return;
     }
     const outcome = calculate(request.firstOperand, request.secondOperand, request.operation);

@@ -90,6 +90,11 @@ export class MessageReader {
   }
 }
 
+/** The status of a request message the codec cannot decode. */
+export function undecodable(error: unknown): CallStatus {
+  return { code: status.INTERNAL, details: `cannot parse the request: ${error instanceof Error ? error.message : String(error)}` };
+}
+
 /** The length-prefixed frames of `messages` in one buffer, for one HTTP/2 write. */
 export function frameMessages(messages: readonly Uint8Array[]): Buffer {
   let size = 0;
