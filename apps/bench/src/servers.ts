@@ -3,11 +3,11 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createServer } from "node:net";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import getPort from "get-port";
 import { productionNodeOptions } from "@grpc-calculator/server/production-node-options";
 import { waitForFirstAnswer, type Readiness } from "./first-answer.js";
 import { pinned } from "./cpu-pinning.js";
@@ -147,18 +147,6 @@ export function makeTempDir(prefix: string): { dir: string; remove: () => void }
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** A free loopback port (released right away; the server binds it next). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
 export interface RunningServer {
   spec: ServerSpec;
   port: number;
@@ -179,7 +167,7 @@ export interface StartOptions {
 export async function startServer(spec: ServerSpec, options: StartOptions): Promise<RunningServer> {
   const script = spec.args.find((arg) => !arg.startsWith("-"));
   if (script) await waitForFile(script, 30_000); // a server build in progress on a shared checkout
-  const port = await freePort();
+  const port = await getPort({ host: "127.0.0.1" });
   const log = openSync(options.logFile, "w");
   const args = spec.command === process.execPath ? [...(options.nodeArgs ?? []), ...spec.args] : spec.args;
   const [command, commandArgs] = pinned(options.cpus, spec.command, args);

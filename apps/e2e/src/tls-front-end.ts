@@ -1,9 +1,10 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer, connect } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import getPort from "get-port";
 
 const execFileAsync = promisify(execFile);
 
@@ -16,18 +17,6 @@ export interface TlsFrontEnd {
   readonly caPem: string;
   readonly caFile: string;
   stop(): Promise<void>;
-}
-
-/** A free loopback port (the kernel picks it; nginx binds it right after). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }
 
 /** Resolves once the port accepts a TCP connection; bounded in attempts and time. */
@@ -68,7 +57,7 @@ export async function startTlsFrontEnd(upstream: string, runId: string): Promise
       "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
       "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
     ], { timeout: 30_000 });
-    const port = await freePort();
+    const port = await getPort({ host: "127.0.0.1" });
     await writeFile(
       join(dir, "nginx.conf"),
       `worker_processes 1;

@@ -5,9 +5,9 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
 import { readdirSync, readFileSync } from "node:fs";
-import net from "node:net";
 import { fileURLToPath } from "node:url";
 import { Operation } from "@grpc-calculator/proto";
+import getPort from "get-port";
 import { calculateRaw, connect, type Target } from "./raw-client.js";
 
 /** The bundle `pnpm --filter @grpc-calculator/server build` writes; RELIABILITY_SERVER_BUNDLE overrides it. */
@@ -71,17 +71,6 @@ setTimeout(() => process.exit(2), 10000).unref();
 
 const execFileAsync = promisify(execFile);
 
-async function freePort(host: string): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once("error", reject);
-    probe.listen(0, host, resolve);
-  });
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 export function readRssBytes(pid: number): number {
   const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return match?.[1] === undefined ? Number.NaN : Number(match[1]) * 1024;
@@ -94,7 +83,7 @@ export function readFdCount(pid: number): number {
 /** Starts the bundle and resolves once it logged its startup line and answered 2 + 3 = 5. */
 export async function startServerProcess(options: StartOptions = {}): Promise<ServerProcess> {
   const host = "127.0.0.1";
-  const port = await freePort(host);
+  const port = await getPort({ host });
   const inspectArgs = options.inspect === true ? ["--inspect=127.0.0.1:0"] : [];
   const child = spawn(process.execPath, [...inspectArgs, options.bundlePath ?? defaultBundlePath], {
     env: { PATH: process.env.PATH ?? "", HOST: host, PORT: String(port), LOG_LEVEL: "info", ...options.env },
