@@ -17,6 +17,15 @@ const MB = 1024 * 1024;
 const SOAK_BOUND_MS = 270_000;
 const CHURN_BOUND_MS = 150_000;
 
+/**
+ * RSS at the start and end of a run from its samples: single readings swing by several MB with the
+ * server's GC timing (young-generation sizing), so each end is the median of three samples.
+ */
+function rssEnds(samples: readonly number[]): { warm: number; end: number } {
+  const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+  return { warm: median(samples.slice(0, 3)), end: median(samples.slice(-3)) };
+}
+
 let server: ServerProcess;
 beforeAll(async () => {
   server = await startServerProcess({ inspect: true });
@@ -33,11 +42,10 @@ describe("soak", () => {
     const started = Date.now();
     const deadline = started + SOAK_BOUND_MS;
     const rssSamples: number[] = [];
-    let rssWarm = 0;
     let heapWarm = 0;
     try {
       await soak(client, 0, WARM_UP_CALLS, CONCURRENCY, tally, deadline);
-      rssWarm = server.rssBytes();
+      rssSamples.push(server.rssBytes());
       heapWarm = await server.heapUsedAfterGc();
       const step = (SOAK_CALLS - WARM_UP_CALLS) / 9;
       for (let from = WARM_UP_CALLS; from < SOAK_CALLS; from += step) {
@@ -48,7 +56,8 @@ describe("soak", () => {
       client.close();
     }
     const seconds = (Date.now() - started) / 1000;
-    const rssEnd = server.rssBytes();
+    rssSamples.push(server.rssBytes());
+    const { warm: rssWarm, end: rssEnd } = rssEnds(rssSamples);
     const fdAfter = await server.settleFds(fdBefore);
     // After the connection is gone: a heap read while the server is still tearing it down is not retention.
     const heapEnd = await server.heapUsedAfterGc();
@@ -69,6 +78,7 @@ describe("soak", () => {
     expect(tally.errors).toEqual({});
     expect(tally.wrong).toBe(0);
     expect(rssEnd - rssWarm, `RSS ${rssWarm / MB} MB after warm-up → ${rssEnd / MB} MB`).toBeLessThan(10 * MB);
+    expect(heapEnd - heapWarm, `heap after GC ${heapWarm / MB} MB → ${heapEnd / MB} MB`).toBeLessThan(10 * MB);
     expect(fdAfter).toBeLessThanOrEqual(fdBefore);
   }, SOAK_BOUND_MS + 30_000);
 });
@@ -91,12 +101,8 @@ describe("churn", () => {
     const seconds = (Date.now() - started) / 1000;
     const fdAfter = await server.settleFds(fdBefore);
     const heapEnd = await server.heapUsedAfterGc();
-    // Single RSS readings swing by several MB with the server's GC timing (young-generation sizing), so RSS
-    // is reported as the median of the first three samples after warm-up and of the last three; growth is
-    // judged on the heap the server retains after a full GC.
-    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-    const rssWarm = median(rssSamples.slice(0, 3));
-    const rssEnd = median(rssSamples.slice(-3));
+    // RSS is reported (rssEnds); growth is judged on the heap the server retains after a full GC.
+    const { warm: rssWarm, end: rssEnd } = rssEnds(rssSamples);
     recordSection(root, "churn", {
       cycles: tally.calls,
       errors: errorCount(tally),
