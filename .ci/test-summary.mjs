@@ -3,18 +3,29 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 for (const dir of ["packages", "apps", "deploy"]) {
   for (const pkg of readdirSync(dir)) {
     const results = join(dir, pkg, ".results");
     let files = [];
-    try { files = readdirSync(results).filter((f) => /^vitest.*\.json$/.test(f)); } catch { continue; }
+    try {
+      files = readdirSync(results).filter((f) => /^vitest.*\.json$/.test(f));
+    } catch {
+      continue;
+    }
     for (const file of files) {
       const report = JSON.parse(readFileSync(join(results, file), "utf8"));
       passed += report.numPassedTests;
-      failed += report.numFailedTests + (report.numRuntimeErrors ?? 0) + report.testResults.filter((f) => f.status === "failed" && f.assertionResults.length === 0).length;
+      failed +=
+        report.numFailedTests +
+        (report.numRuntimeErrors ?? 0) +
+        report.testResults.filter((f) => f.status === "failed" && f.assertionResults.length === 0).length;
       skipped += report.numPendingTests + report.numTodoTests;
-      console.log(`  ${join(dir, pkg)}/${file}: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests} skipped`);
+      console.log(
+        `  ${join(dir, pkg)}/${file}: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests} skipped`,
+      );
     }
   }
 }

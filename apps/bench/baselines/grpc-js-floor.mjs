@@ -11,13 +11,19 @@ const server = new Server();
 server.addService(CalculatorService, {
   calculate({ request }, callback) {
     const { firstOperand, secondOperand, operation } = request;
-    callback(null, { result: operation === Operation.SUBTRACT ? firstOperand - secondOperand : firstOperand + secondOperand });
+    callback(null, {
+      result: operation === Operation.SUBTRACT ? firstOperand - secondOperand : firstOperand + secondOperand,
+    });
   },
   calculateStream(call) {
     call.emit("error", { code: status.UNIMPLEMENTED, details: "not part of the floor" });
   },
 });
-server.bindAsync(`${process.env.HOST ?? "127.0.0.1"}:${process.env.PORT ?? "50051"}`, ServerCredentials.createInsecure(), (error) => {
-  if (error) throw error;
-});
+server.bindAsync(
+  `${process.env.HOST ?? "127.0.0.1"}:${process.env.PORT ?? "50051"}`,
+  ServerCredentials.createInsecure(),
+  (error) => {
+    if (error) throw error;
+  },
+);
 process.on("SIGTERM", () => server.tryShutdown(() => process.exit(0)));

@@ -20,7 +20,9 @@ async function answersReady(port: number, readiness: Readiness): Promise<boolean
   }
   const answer = await rawCall(port, calculatePath, unaryBody(), 1_000);
   const message = answer.messages[0];
-  return answer.grpcStatus === "0" && message !== undefined && CalculationResult.decode(message).result === expectedResult;
+  return (
+    answer.grpcStatus === "0" && message !== undefined && CalculationResult.decode(message).result === expectedResult
+  );
 }
 
 /**

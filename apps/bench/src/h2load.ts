@@ -43,7 +43,10 @@ export interface H2loadResult extends H2loadSummary {
 /** Parses h2load's closing summary; throws when the run had failures. */
 export function parseSummary(output: string): H2loadSummary {
   const rate = /finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(output);
-  const counts = /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(output);
+  const counts =
+    /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(
+      output,
+    );
   const codes = /status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(output);
   if (!rate || !counts || !codes) throw new Error(`unexpected h2load output:\n${output.slice(-1_500)}`);
   const failed = Number(counts[5]) + Number(counts[6]) + Number(counts[7]) + Number(codes[3]) + Number(codes[4]);
@@ -66,14 +69,22 @@ export async function h2load(load: H2loadLoad): Promise<H2loadResult> {
   writeFileSync(bodyFile, load.body);
   rmSync(logFile, { force: true }); // h2load appends to an existing log
   const args = [
-    "-c", String(load.connections),
-    "-m", String(load.streams),
-    "-t", "1",
-    "-D", `${Math.round(load.durationS * 1000)}ms`,
-    "--warm-up-time", `${Math.round(load.warmupS * 1000)}ms`,
-    "-d", bodyFile,
-    "-H", "content-type: application/grpc",
-    "-H", "te: trailers",
+    "-c",
+    String(load.connections),
+    "-m",
+    String(load.streams),
+    "-t",
+    "1",
+    "-D",
+    `${Math.round(load.durationS * 1000)}ms`,
+    "--warm-up-time",
+    `${Math.round(load.warmupS * 1000)}ms`,
+    "-d",
+    bodyFile,
+    "-H",
+    "content-type: application/grpc",
+    "-H",
+    "te: trailers",
     ...(load.latencies ? ["--log-file", logFile] : []),
     `http://127.0.0.1:${load.port}${load.path}`,
   ];

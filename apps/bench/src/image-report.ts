@@ -19,7 +19,8 @@ export function readImageSizes(file = e2eReportPath): ImageSizes | undefined {
   }
   const fields: Record<string, number> = {};
   const walk = (value: unknown, at: string): void => {
-    if (typeof value === "number" && /(image|layer|base)/i.test(at) && /(size|bytes|[km]i?b)$/i.test(at)) fields[at] = value;
+    if (typeof value === "number" && /(image|layer|base)/i.test(at) && /(size|bytes|[km]i?b)$/i.test(at))
+      fields[at] = value;
     else if (value && typeof value === "object") {
       for (const [key, inner] of Object.entries(value)) walk(inner, at ? `${at}.${key}` : key);
     }

@@ -134,7 +134,9 @@ async function main(): Promise<void> {
   running = false;
   await failed;
   for (const driver of drivers) driver.close();
-  process.stdout.write(`${JSON.stringify({ opsPerSec: (completed / elapsedMs) * 1_000, cpuUsPerOp: (cpu.user + cpu.system) / completed, completed })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ opsPerSec: (completed / elapsedMs) * 1_000, cpuUsPerOp: (cpu.user + cpu.system) / completed, completed })}\n`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -31,7 +31,10 @@ async function main(): Promise<void> {
     log: (line) => process.stderr.write(`${line}\n`),
   });
   process.stdout.write(`\n${formatReport(results)}\n`);
-  writeFileSync(`${resultsDir}/${values.quick ? "bench-quick" : "bench"}.json`, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(
+    `${resultsDir}/${values.quick ? "bench-quick" : "bench"}.json`,
+    `${JSON.stringify(results, null, 2)}\n`,
+  );
   if (!values.quick) writeFileSync(`${benchRoot}bench.svg`, renderChart(results));
 }
 

@@ -30,14 +30,23 @@ export interface NodeLoadMeasurement {
 
 export async function nodeLoad(load: NodeLoad): Promise<NodeLoadMeasurement> {
   const args = [
-    "--import", tsxLoader, worker,
-    "--port", String(load.port),
-    "--client", load.client,
-    "--mode", load.mode,
-    "--connections", String(load.connections),
-    "--streams", String(load.streams),
-    "--warmup-ms", String(load.warmupMs),
-    "--duration-ms", String(load.durationMs),
+    "--import",
+    tsxLoader,
+    worker,
+    "--port",
+    String(load.port),
+    "--client",
+    load.client,
+    "--mode",
+    load.mode,
+    "--connections",
+    String(load.connections),
+    "--streams",
+    String(load.streams),
+    "--warmup-ms",
+    String(load.warmupMs),
+    "--duration-ms",
+    String(load.durationMs),
   ];
   const [command, commandArgs] = pinned(load.cpus, process.execPath, args);
   const { stdout } = await run(command, commandArgs, { timeout: load.warmupMs + load.durationMs + 30_000 });

@@ -13,7 +13,10 @@ import { grpcJsBaseline, oursBundle, oursUnbundled, startServer, type ServerSpec
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2).filter((arg) => arg !== "--");
-  const { values } = parseArgs({ args: argv, options: { server: { type: "string", default: "unbundled" }, seconds: { type: "string", default: "8" } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { server: { type: "string", default: "unbundled" }, seconds: { type: "string", default: "8" } },
+  });
   pinSelf(cores?.load);
   const resultsDir = fileURLToPath(new URL("../.results/", import.meta.url));
   const profileDir = `${resultsDir}cpu-profile`;
@@ -31,18 +34,30 @@ async function main(): Promise<void> {
   try {
     await verifyCalculate(server.port, calculatePath, unaryBody(), 1);
     const load = await h2load({
-      port: server.port, path: calculatePath, body: unaryBody(), connections: 16, streams: 16,
-      warmupS: 1, durationS: Number(values.seconds), cpus: cores?.load, workDir: resultsDir,
+      port: server.port,
+      path: calculatePath,
+      body: unaryBody(),
+      connections: 16,
+      streams: 16,
+      warmupS: 1,
+      durationS: Number(values.seconds),
+      cpus: cores?.load,
+      workDir: resultsDir,
     });
-    process.stdout.write(`${spec.label} under h2load 16×16: ${load.reqPerSec.toFixed(0)} req/s (slower than unprofiled)\n`);
+    process.stdout.write(
+      `${spec.label} under h2load 16×16: ${load.reqPerSec.toFixed(0)} req/s (slower than unprofiled)\n`,
+    );
   } finally {
     await server.stop(); // SIGTERM: the server drains and exits, and node writes the profile on exit
   }
   const file = readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"));
   if (!file) throw new Error(`no .cpuprofile in ${profileDir}: did the server exit cleanly on SIGTERM?`);
   const { functions, packages } = summarize(JSON.parse(readFileSync(`${profileDir}/${file}`, "utf8")) as CpuProfile);
-  const line = (t: SelfTime): string => `${(t.share * 100).toFixed(1).padStart(5)}%  ${t.ms.toFixed(0).padStart(6)} ms  ${t.name}`;
-  process.stdout.write(`\nSelf time by package (${profileDir}/${file}):\n${packages.slice(0, 15).map(line).join("\n")}\n`);
+  const line = (t: SelfTime): string =>
+    `${(t.share * 100).toFixed(1).padStart(5)}%  ${t.ms.toFixed(0).padStart(6)} ms  ${t.name}`;
+  process.stdout.write(
+    `\nSelf time by package (${profileDir}/${file}):\n${packages.slice(0, 15).map(line).join("\n")}\n`,
+  );
   process.stdout.write(`\nTop functions by self time:\n${functions.slice(0, 30).map(line).join("\n")}\n`);
 }
 

@@ -2,7 +2,9 @@
 import type { BenchResults, Target } from "./results.js";
 
 const n = (value: number | undefined, digits = 0): string =>
-  value === undefined || !Number.isFinite(value) ? "n/a" : value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  value === undefined || !Number.isFinite(value)
+    ? "n/a"
+    : value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const ms = (us: number): string => `${n(us / 1000, 3)} ms`;
 
 function table(header: string[], rows: string[][]): string {
@@ -13,14 +15,38 @@ const verdict = (t: Target): string => (t.met === undefined ? "—" : t.met ? "m
 
 export function formatReport(r: BenchResults): string {
   const servers = table(
-    ["server", "req/s (16×16)", "CPU/request", "p50 (1×1)", "p99 (1×1)", "max (1×1)", "spawn → first answer", "idle RSS", "peak RSS (16×16)"],
+    [
+      "server",
+      "req/s (16×16)",
+      "CPU/request",
+      "p50 (1×1)",
+      "p99 (1×1)",
+      "max (1×1)",
+      "spawn → first answer",
+      "idle RSS",
+      "peak RSS (16×16)",
+    ],
     Object.values(r.servers).map((s) => [
-      s.label, n(s.throughput), `${n(s.cpuUsPerRequest)} µs`, ms(s.p50Us), ms(s.p99Us), ms(s.maxUs), `${n(s.firstAnswerMs)} ms`, `${n(s.idleRssMb, 1)} MB`, `${n(s.peakRssMb, 1)} MB`,
+      s.label,
+      n(s.throughput),
+      `${n(s.cpuUsPerRequest)} µs`,
+      ms(s.p50Us),
+      ms(s.p99Us),
+      ms(s.maxUs),
+      `${n(s.firstAnswerMs)} ms`,
+      `${n(s.idleRssMb, 1)} MB`,
+      `${n(s.peakRssMb, 1)} MB`,
     ]),
   );
-  const targets = table(["target (issue 6)", "goal", "measured", ""], r.targets.map((t) => [t.name, t.goal, t.measured, verdict(t)]));
+  const targets = table(
+    ["target (issue 6)", "goal", "measured", ""],
+    r.targets.map((t) => [t.name, t.goal, t.measured, verdict(t)]),
+  );
   const more: string[] = [];
-  if (r.unbundledFirstAnswerMs !== undefined) more.push(`- spawn → first SERVING answer, unbundled build (dist/esm/main.js): ${n(r.unbundledFirstAnswerMs)} ms (bundle: ${n(r.servers.ours?.firstAnswerMs)} ms)`);
+  if (r.unbundledFirstAnswerMs !== undefined)
+    more.push(
+      `- spawn → first SERVING answer, unbundled build (dist/esm/main.js): ${n(r.unbundledFirstAnswerMs)} ms (bundle: ${n(r.servers.ours?.firstAnswerMs)} ms)`,
+    );
   if (r.nodeLoads) {
     more.push(
       `- Node load generator (own process, 16 connections × 16 calls): SDK \`calculate\` ${n(r.nodeLoads.sdkUnary)} calls/s (${n(r.nodeLoads.sdkUnaryCpuUs)} µs client CPU each), raw grpc-js client ${n(r.nodeLoads.rawUnary)} calls/s (${n(r.nodeLoads.rawUnaryCpuUs)} µs)`,
@@ -35,7 +61,12 @@ export function formatReport(r: BenchResults): string {
         `${n(r.workers.twoSingle)} vs ${n(r.workers.oneSingle)} req/s with 1 connection × ${r.workers.streams} streams (node:cluster hands each new connection to a worker in turn; a connection's calls all stay on its worker)`,
     );
   }
-  if (r.image) more.push(`- image (from the e2e report): ${Object.entries(r.image.fields).map(([k, v]) => `${k} ${n(v, 1)}`).join(", ")}`);
+  if (r.image)
+    more.push(
+      `- image (from the e2e report): ${Object.entries(r.image.fields)
+        .map(([k, v]) => `${k} ${n(v, 1)}`)
+        .join(", ")}`,
+    );
   else more.push("- image size: no e2e report (apps/e2e/.results/report.json) on this run");
   for (const note of r.notes) more.push(`- note: ${note}`);
   const m = r.machine;

@@ -100,32 +100,75 @@ export function computeTargets(r: Omit<BenchResults, "targets">): Target[] {
   const targets: Target[] = [];
   const tput = ratio(ours?.throughput, base?.throughput);
   targets.push(
-    atLeast("unary throughput 16×16, ours ÷ grpc-js baseline", 1.0, tput,
-      `${fmt(tput)}× (${fmt(ours?.throughput ?? NaN, 0)} vs ${fmt(base?.throughput ?? NaN, 0)} req/s)`),
+    atLeast(
+      "unary throughput 16×16, ours ÷ grpc-js baseline",
+      1.0,
+      tput,
+      `${fmt(tput)}× (${fmt(ours?.throughput ?? NaN, 0)} vs ${fmt(base?.throughput ?? NaN, 0)} req/s)`,
+    ),
   );
   const cpu = ratio(ours?.cpuUsPerRequest, base?.cpuUsPerRequest);
-  targets.push({ ...atMost("server CPU per request 16×16, ours ÷ baseline", 1.0, cpu,
-    `${fmt(cpu)}× (${fmt(ours?.cpuUsPerRequest ?? NaN, 0)} vs ${fmt(base?.cpuUsPerRequest ?? NaN, 0)} µs)`), goal: "reported" });
+  targets.push({
+    ...atMost(
+      "server CPU per request 16×16, ours ÷ baseline",
+      1.0,
+      cpu,
+      `${fmt(cpu)}× (${fmt(ours?.cpuUsPerRequest ?? NaN, 0)} vs ${fmt(base?.cpuUsPerRequest ?? NaN, 0)} µs)`,
+    ),
+    goal: "reported",
+  });
   if (python) {
     const value = ratio(ours?.throughput, python.throughput);
-    targets.push({ ...atLeast("unary throughput 16×16, ours ÷ Python tutorial", 1.0, value,
-      `${fmt(value)}× (${fmt(ours?.throughput ?? NaN, 0)} vs ${fmt(python.throughput, 0)} req/s)`), goal: "reported" });
+    targets.push({
+      ...atLeast(
+        "unary throughput 16×16, ours ÷ Python tutorial",
+        1.0,
+        value,
+        `${fmt(value)}× (${fmt(ours?.throughput ?? NaN, 0)} vs ${fmt(python.throughput, 0)} req/s)`,
+      ),
+      goal: "reported",
+    });
   }
   const p99 = ratio(ours?.p99Us, base?.p99Us);
-  targets.push(atMost("p99 latency 1×1, ours ÷ baseline", 1.0, p99,
-    `${fmt(p99)}× (${fmt((ours?.p99Us ?? NaN) / 1000, 3)} vs ${fmt((base?.p99Us ?? NaN) / 1000, 3)} ms)`));
+  targets.push(
+    atMost(
+      "p99 latency 1×1, ours ÷ baseline",
+      1.0,
+      p99,
+      `${fmt(p99)}× (${fmt((ours?.p99Us ?? NaN) / 1000, 3)} vs ${fmt((base?.p99Us ?? NaN) / 1000, 3)} ms)`,
+    ),
+  );
   const start = ratio(ours?.firstAnswerMs, base?.firstAnswerMs);
-  targets.push(atMost("spawn → first answer, bundle ÷ baseline", 0.5, start,
-    `${fmt(start)}× (${fmt(ours?.firstAnswerMs ?? NaN, 0)} vs ${fmt(base?.firstAnswerMs ?? NaN, 0)} ms)`));
+  targets.push(
+    atMost(
+      "spawn → first answer, bundle ÷ baseline",
+      0.5,
+      start,
+      `${fmt(start)}× (${fmt(ours?.firstAnswerMs ?? NaN, 0)} vs ${fmt(base?.firstAnswerMs ?? NaN, 0)} ms)`,
+    ),
+  );
   if (r.grpcJsFloorFirstAnswerMs !== undefined) {
     const floor = ratio(r.grpcJsFloorFirstAnswerMs, base?.firstAnswerMs);
-    targets.push({ ...atMost("spawn → first answer, grpc-js + generated codec and nothing else ÷ baseline (the floor on grpc-js)", 0.5, floor,
-      `${fmt(floor)}× (${fmt(r.grpcJsFloorFirstAnswerMs, 0)} vs ${fmt(base?.firstAnswerMs ?? NaN, 0)} ms)`), goal: "reported" });
+    targets.push({
+      ...atMost(
+        "spawn → first answer, grpc-js + generated codec and nothing else ÷ baseline (the floor on grpc-js)",
+        0.5,
+        floor,
+        `${fmt(floor)}× (${fmt(r.grpcJsFloorFirstAnswerMs, 0)} vs ${fmt(base?.firstAnswerMs ?? NaN, 0)} ms)`,
+      ),
+      goal: "reported",
+    });
   }
   if (python) {
     const value = ratio(ours?.firstAnswerMs, python.firstAnswerMs);
-    targets.push(atMost("spawn → first answer, bundle ÷ Python tutorial", 1.0, value,
-      `${fmt(value)}× (${fmt(ours?.firstAnswerMs ?? NaN, 0)} vs ${fmt(python.firstAnswerMs, 0)} ms)`));
+    targets.push(
+      atMost(
+        "spawn → first answer, bundle ÷ Python tutorial",
+        1.0,
+        value,
+        `${fmt(value)}× (${fmt(ours?.firstAnswerMs ?? NaN, 0)} vs ${fmt(python.firstAnswerMs, 0)} ms)`,
+      ),
+    );
   }
   const idleExtra = (ours?.idleRssMb ?? NaN) - (base?.idleRssMb ?? NaN);
   targets.push({
@@ -137,42 +180,102 @@ export function computeTargets(r: Omit<BenchResults, "targets">): Target[] {
     score: ((base?.idleRssMb ?? NaN) + 10) / (ours?.idleRssMb ?? NaN),
   });
   const peak = ratio(ours?.peakRssMb, base?.peakRssMb);
-  targets.push(atMost("peak RSS under 16×16, ours ÷ baseline", 0.7, peak,
-    `${fmt(peak)}× (${fmt(ours?.peakRssMb ?? NaN, 1)} vs ${fmt(base?.peakRssMb ?? NaN, 1)} MB)`));
+  targets.push(
+    atMost(
+      "peak RSS under 16×16, ours ÷ baseline",
+      0.7,
+      peak,
+      `${fmt(peak)}× (${fmt(ours?.peakRssMb ?? NaN, 1)} vs ${fmt(base?.peakRssMb ?? NaN, 1)} MB)`,
+    ),
+  );
   if (r.nodeLoads) {
     const sdk = ratio(r.nodeLoads.sdkUnary, r.nodeLoads.rawUnary);
-    targets.push(atLeast("SDK ÷ raw grpc-js client, unary 16×16", 0.9, sdk,
-      `${fmt(sdk)}× (${fmt(r.nodeLoads.sdkUnary, 0)} vs ${fmt(r.nodeLoads.rawUnary, 0)} calls/s)`));
+    targets.push(
+      atLeast(
+        "SDK ÷ raw grpc-js client, unary 16×16",
+        0.9,
+        sdk,
+        `${fmt(sdk)}× (${fmt(r.nodeLoads.sdkUnary, 0)} vs ${fmt(r.nodeLoads.rawUnary, 0)} calls/s)`,
+      ),
+    );
     const clientCpu = ratio(r.nodeLoads.sdkUnaryCpuUs, r.nodeLoads.rawUnaryCpuUs);
-    targets.push({ ...atMost("client CPU per unary call, SDK ÷ raw grpc-js", 1 / 0.9, clientCpu,
-      `${fmt(clientCpu)}× (${fmt(r.nodeLoads.sdkUnaryCpuUs, 0)} vs ${fmt(r.nodeLoads.rawUnaryCpuUs, 0)} µs)`), goal: "reported" });
+    targets.push({
+      ...atMost(
+        "client CPU per unary call, SDK ÷ raw grpc-js",
+        1 / 0.9,
+        clientCpu,
+        `${fmt(clientCpu)}× (${fmt(r.nodeLoads.sdkUnaryCpuUs, 0)} vs ${fmt(r.nodeLoads.rawUnaryCpuUs, 0)} µs)`,
+      ),
+      goal: "reported",
+    });
   }
   if (r.streamOpsPerSec !== undefined) {
     const stream = ratio(r.streamOpsPerSec, ours?.throughput);
-    targets.push(atLeast("CalculateStream ÷ unary ops/s, one server core (h2load)", 10, stream,
-      `${fmt(stream, 1)}× (${fmt(r.streamOpsPerSec, 0)} vs ${fmt(ours?.throughput ?? NaN, 0)} ops/s)`));
+    targets.push(
+      atLeast(
+        "CalculateStream ÷ unary ops/s, one server core (h2load)",
+        10,
+        stream,
+        `${fmt(stream, 1)}× (${fmt(r.streamOpsPerSec, 0)} vs ${fmt(ours?.throughput ?? NaN, 0)} ops/s)`,
+      ),
+    );
   }
   if (r.nodeLoads) {
     const value = ratio(r.nodeLoads.sdkStream, r.nodeLoads.sdkUnary);
-    targets.push({ ...atLeast("calculateMany ÷ calculate ops/s through the SDK", 10, value,
-      `${fmt(value, 1)}× (${fmt(r.nodeLoads.sdkStream, 0)} vs ${fmt(r.nodeLoads.sdkUnary, 0)} ops/s)`), goal: "reported" });
+    targets.push({
+      ...atLeast(
+        "calculateMany ÷ calculate ops/s through the SDK",
+        10,
+        value,
+        `${fmt(value, 1)}× (${fmt(r.nodeLoads.sdkStream, 0)} vs ${fmt(r.nodeLoads.sdkUnary, 0)} ops/s)`,
+      ),
+      goal: "reported",
+    });
   }
   const uncapped = r.servers["ours-no-old-space-cap"];
   if (uncapped) {
     const value = ratio(uncapped.throughput, base?.throughput);
-    targets.push({ ...atLeast("without the old-space cap: unary throughput ÷ baseline", 1.0, value,
-      `${fmt(value)}× (${fmt(uncapped.throughput, 0)} vs ${fmt(base?.throughput ?? NaN, 0)} req/s)`), goal: "reported" });
+    targets.push({
+      ...atLeast(
+        "without the old-space cap: unary throughput ÷ baseline",
+        1.0,
+        value,
+        `${fmt(value)}× (${fmt(uncapped.throughput, 0)} vs ${fmt(base?.throughput ?? NaN, 0)} req/s)`,
+      ),
+      goal: "reported",
+    });
     const peak = ratio(uncapped.peakRssMb, base?.peakRssMb);
-    targets.push({ ...atMost("without the old-space cap: peak RSS ÷ baseline", 0.7, peak,
-      `${fmt(peak)}× (${fmt(uncapped.peakRssMb, 1)} vs ${fmt(base?.peakRssMb ?? NaN, 1)} MB)`), goal: "reported" });
+    targets.push({
+      ...atMost(
+        "without the old-space cap: peak RSS ÷ baseline",
+        0.7,
+        peak,
+        `${fmt(peak)}× (${fmt(uncapped.peakRssMb, 1)} vs ${fmt(base?.peakRssMb ?? NaN, 1)} MB)`,
+      ),
+      goal: "reported",
+    });
   }
   if (r.workers) {
     const value = ratio(r.workers.two, r.workers.one);
-    targets.push({ ...atLeast("WORKERS=2 ÷ WORKERS=1, 16 connections", 1, value,
-      `${fmt(value)}× (${fmt(r.workers.two, 0)} vs ${fmt(r.workers.one, 0)} req/s)`), goal: "reported" });
+    targets.push({
+      ...atLeast(
+        "WORKERS=2 ÷ WORKERS=1, 16 connections",
+        1,
+        value,
+        `${fmt(value)}× (${fmt(r.workers.two, 0)} vs ${fmt(r.workers.one, 0)} req/s)`,
+      ),
+      goal: "reported",
+    });
     const single = ratio(r.workers.twoSingle, r.workers.oneSingle);
-    targets.push({ ...atLeast("WORKERS=2 ÷ WORKERS=1, one connection", 1, single,
-      `${fmt(single)}× (${fmt(r.workers.twoSingle, 0)} vs ${fmt(r.workers.oneSingle, 0)} req/s)`), goal: "reported" });
+    targets.push({
+      ...atLeast(
+        "WORKERS=2 ÷ WORKERS=1, one connection",
+        1,
+        single,
+        `${fmt(single)}× (${fmt(r.workers.twoSingle, 0)} vs ${fmt(r.workers.oneSingle, 0)} req/s)`,
+      ),
+      goal: "reported",
+    });
   }
   // Informational rows carry no verdict.
   return targets.map((t) => (t.goal === "reported" ? { ...t, met: undefined } : t));

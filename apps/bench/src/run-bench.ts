@@ -13,8 +13,18 @@ import { computeTargets, type BenchResults, type NodeLoadResult, type ServerResu
 import { readCpuMs, readMemory } from "./process-usage.js";
 import { calculatePath, calculateStreamPath, streamBody, unaryBody, verifyCalculate } from "./grpc-wire.js";
 import {
-  grpcJsBaseline, grpcJsFloor, makeTempDir, oursBundle, oursBundleWithoutOldSpaceCap, oursUnbundled, pythonTutorial, pythonUnavailable, snapshotBundle, startServer,
-  type RunningServer, type ServerSpec,
+  grpcJsBaseline,
+  grpcJsFloor,
+  makeTempDir,
+  oursBundle,
+  oursBundleWithoutOldSpaceCap,
+  oursUnbundled,
+  pythonTutorial,
+  pythonUnavailable,
+  snapshotBundle,
+  startServer,
+  type RunningServer,
+  type ServerSpec,
 } from "./servers.js";
 import { median } from "./stats.js";
 
@@ -39,7 +49,16 @@ interface Samples {
   maxUs: number[];
 }
 
-const emptySamples = (): Samples => ({ firstAnswerMs: [], idleRssMb: [], peakRssMb: [], throughput: [], cpuUsPerRequest: [], p50Us: [], p99Us: [], maxUs: [] });
+const emptySamples = (): Samples => ({
+  firstAnswerMs: [],
+  idleRssMb: [],
+  peakRssMb: [],
+  throughput: [],
+  cpuUsPerRequest: [],
+  p50Us: [],
+  p99Us: [],
+  maxUs: [],
+});
 
 export async function runBench({ plan, bundleSource, command, workDir, log }: RunOptions): Promise<BenchResults> {
   const began = Date.now();
@@ -69,13 +88,25 @@ export async function runBench({ plan, bundleSource, command, workDir, log }: Ru
   const floorStart: number[] = [];
   const streamOps: number[] = [];
   const node: Record<keyof NodeLoadResult, number[]> = {
-    sdkUnary: [], rawUnary: [], sdkStream: [], rawStream: [], sdkUnaryCpuUs: [], rawUnaryCpuUs: [],
+    sdkUnary: [],
+    rawUnary: [],
+    sdkStream: [],
+    rawStream: [],
+    sdkUnaryCpuUs: [],
+    rawUnaryCpuUs: [],
   };
   const workers = { one: [] as number[], two: [] as number[], oneSingle: [] as number[], twoSingle: [] as number[] };
   const unary = unaryBody();
   const stream = streamBody(plan.operationsPerStream);
   const load = { warmupS: plan.warmupS, cpus: loadCpu, workDir };
-  const throughputLoad = { ...load, path: calculatePath, body: unary, connections: plan.connections, streams: plan.streams, durationS: plan.durationS };
+  const throughputLoad = {
+    ...load,
+    path: calculatePath,
+    body: unary,
+    connections: plan.connections,
+    streams: plan.streams,
+    durationS: plan.durationS,
+  };
 
   const start = (spec: ServerSpec, cpus = serverCpu ?? "", nodeArgs: string[] = []): Promise<RunningServer> =>
     startServer(spec, { cpus, nodeArgs, logFile: path.join(workDir, `${spec.key}.log`) });
@@ -90,7 +121,16 @@ export async function runBench({ plan, bundleSource, command, workDir, log }: Ru
           await sleep(plan.settleMs);
           s.idleRssMb.push(readMemory(server.pid).rssMb);
           await verifyCalculate(server.port, calculatePath, unary, 1);
-          const latency = await h2load({ ...load, port: server.port, path: calculatePath, body: unary, connections: 1, streams: 1, durationS: plan.latencyDurationS, latencies: true });
+          const latency = await h2load({
+            ...load,
+            port: server.port,
+            path: calculatePath,
+            body: unary,
+            connections: 1,
+            streams: 1,
+            durationS: plan.latencyDurationS,
+            latencies: true,
+          });
           s.p50Us.push(latency.latency!.p50Us);
           s.p99Us.push(latency.latency!.p99Us);
           s.maxUs.push(latency.latency!.maxUs);
@@ -102,9 +142,11 @@ export async function runBench({ plan, bundleSource, command, workDir, log }: Ru
           s.throughput.push(throughput.reqPerSec);
           s.cpuUsPerRequest.push((cpuMs * 1000) / (throughput.reqPerSec * plan.durationS));
           s.peakRssMb.push(readMemory(server.pid).peakRssMb);
-          log(`[${rep}/${plan.repetitions}] ${spec.label}: first answer ${server.firstAnswerMs.toFixed(0)} ms, ` +
-            `${throughput.reqPerSec.toFixed(0)} req/s (${s.cpuUsPerRequest.at(-1)!.toFixed(0)} µs CPU each), p99 ${(latency.latency!.p99Us / 1000).toFixed(3)} ms, ` +
-            `RSS ${s.idleRssMb.at(-1)!.toFixed(1)} → ${s.peakRssMb.at(-1)!.toFixed(1)} MB`);
+          log(
+            `[${rep}/${plan.repetitions}] ${spec.label}: first answer ${server.firstAnswerMs.toFixed(0)} ms, ` +
+              `${throughput.reqPerSec.toFixed(0)} req/s (${s.cpuUsPerRequest.at(-1)!.toFixed(0)} µs CPU each), p99 ${(latency.latency!.p99Us / 1000).toFixed(3)} ms, ` +
+              `RSS ${s.idleRssMb.at(-1)!.toFixed(1)} → ${s.peakRssMb.at(-1)!.toFixed(1)} MB`,
+          );
           if (spec.key === "ours") await measureOursExtras(server);
         } finally {
           await server.stop();
@@ -141,16 +183,21 @@ export async function runBench({ plan, bundleSource, command, workDir, log }: Ru
     node.rawUnaryCpuUs.push(raw.cpuUsPerOp);
     node.sdkStream.push((await nodeLoad({ ...streamLoad, client: "sdk" })).opsPerSec);
     node.rawStream.push((await nodeLoad({ ...streamLoad, client: "raw" })).opsPerSec);
-    log(`    node load: SDK ${node.sdkUnary.at(-1)!.toFixed(0)} vs raw ${node.rawUnary.at(-1)!.toFixed(0)} calls/s ` +
-      `(client CPU ${sdk.cpuUsPerOp.toFixed(0)} vs ${raw.cpuUsPerOp.toFixed(0)} µs/call); ` +
-      `calculateMany ${node.sdkStream.at(-1)!.toFixed(0)} vs raw stream ${node.rawStream.at(-1)!.toFixed(0)} ops/s; ` +
-      `h2load CalculateStream ${streamOps.at(-1)!.toFixed(0)} ops/s`);
+    log(
+      `    node load: SDK ${node.sdkUnary.at(-1)!.toFixed(0)} vs raw ${node.rawUnary.at(-1)!.toFixed(0)} calls/s ` +
+        `(client CPU ${sdk.cpuUsPerOp.toFixed(0)} vs ${raw.cpuUsPerOp.toFixed(0)} µs/call); ` +
+        `calculateMany ${node.sdkStream.at(-1)!.toFixed(0)} vs raw stream ${node.rawStream.at(-1)!.toFixed(0)} ops/s; ` +
+        `h2load CalculateStream ${streamOps.at(-1)!.toFixed(0)} ops/s`,
+    );
   }
 
   // WORKERS=2 vs 1: both cores for the server (and, on a 2-core machine, the load generator shares them),
   // with 16 connections and with a single connection (node:cluster hands out connections, not calls).
   async function measureWorkers(rep: number): Promise<void> {
-    for (const [count, many, one] of [[1, workers.one, workers.oneSingle], [2, workers.two, workers.twoSingle]] as const) {
+    for (const [count, many, one] of [
+      [1, workers.one, workers.oneSingle],
+      [2, workers.two, workers.twoSingle],
+    ] as const) {
       const server = await start(oursBundle(count, bundle), cores?.all ?? "");
       try {
         many.push((await h2load({ ...throughputLoad, port: server.port, cpus: cores?.all })).reqPerSec);
@@ -159,8 +206,10 @@ export async function runBench({ plan, bundleSource, command, workDir, log }: Ru
         await server.stop();
       }
     }
-    log(`[${rep}/${plan.repetitions}] WORKERS=2 ${workers.two.at(-1)!.toFixed(0)} vs WORKERS=1 ${workers.one.at(-1)!.toFixed(0)} req/s with ` +
-      `${plan.connections} connections; ${workers.twoSingle.at(-1)!.toFixed(0)} vs ${workers.oneSingle.at(-1)!.toFixed(0)} req/s with 1 connection`);
+    log(
+      `[${rep}/${plan.repetitions}] WORKERS=2 ${workers.two.at(-1)!.toFixed(0)} vs WORKERS=1 ${workers.one.at(-1)!.toFixed(0)} req/s with ` +
+        `${plan.connections} connections; ${workers.twoSingle.at(-1)!.toFixed(0)} vs ${workers.oneSingle.at(-1)!.toFixed(0)} req/s with 1 connection`,
+    );
   }
 
   const servers: Record<string, ServerResult> = {};
@@ -177,7 +226,14 @@ export async function runBench({ plan, bundleSource, command, workDir, log }: Ru
       p50Us: median(s.p50Us),
       p99Us: median(s.p99Us),
       maxUs: median(s.maxUs),
-      runs: { firstAnswerMs: s.firstAnswerMs, idleRssMb: s.idleRssMb, peakRssMb: s.peakRssMb, throughput: s.throughput, cpuUsPerRequest: s.cpuUsPerRequest, p99Us: s.p99Us },
+      runs: {
+        firstAnswerMs: s.firstAnswerMs,
+        idleRssMb: s.idleRssMb,
+        peakRssMb: s.peakRssMb,
+        throughput: s.throughput,
+        cpuUsPerRequest: s.cpuUsPerRequest,
+        p99Us: s.p99Us,
+      },
     };
   }
   const partial: Omit<BenchResults, "targets"> = {
@@ -188,17 +244,29 @@ export async function runBench({ plan, bundleSource, command, workDir, log }: Ru
     machine: describeMachine(),
     pinning,
     servers,
-    ...(plan.streamAndUnbundled && { unbundledFirstAnswerMs: median(unbundled), grpcJsFloorFirstAnswerMs: median(floorStart), streamOpsPerSec: median(streamOps) }),
+    ...(plan.streamAndUnbundled && {
+      unbundledFirstAnswerMs: median(unbundled),
+      grpcJsFloorFirstAnswerMs: median(floorStart),
+      streamOpsPerSec: median(streamOps),
+    }),
     ...(plan.nodeLoads && {
       nodeLoads: {
-        sdkUnary: median(node.sdkUnary), rawUnary: median(node.rawUnary), sdkStream: median(node.sdkStream), rawStream: median(node.rawStream),
-        sdkUnaryCpuUs: median(node.sdkUnaryCpuUs), rawUnaryCpuUs: median(node.rawUnaryCpuUs),
+        sdkUnary: median(node.sdkUnary),
+        rawUnary: median(node.rawUnary),
+        sdkStream: median(node.sdkStream),
+        rawStream: median(node.rawStream),
+        sdkUnaryCpuUs: median(node.sdkUnaryCpuUs),
+        rawUnaryCpuUs: median(node.rawUnaryCpuUs),
       },
     }),
     ...(plan.workers && {
       workers: {
-        one: median(workers.one), two: median(workers.two), oneSingle: median(workers.oneSingle), twoSingle: median(workers.twoSingle),
-        connections: plan.connections, streams: plan.streams,
+        one: median(workers.one),
+        two: median(workers.two),
+        oneSingle: median(workers.oneSingle),
+        twoSingle: median(workers.twoSingle),
+        connections: plan.connections,
+        streams: plan.streams,
       },
     }),
     ...((image) => (image ? { image } : {}))(readImageSizes()),

@@ -55,7 +55,8 @@ export async function snapshotBundle(dir: string, source = builtBundle, waitMs =
 async function waitForFile(file: string, waitMs: number): Promise<void> {
   const deadline = Date.now() + waitMs;
   while (!existsSync(file)) {
-    if (Date.now() > deadline) throw new Error(`${file} not found: build the server first (pnpm --filter @grpc-calculator/server build)`);
+    if (Date.now() > deadline)
+      throw new Error(`${file} not found: build the server first (pnpm --filter @grpc-calculator/server build)`);
     await sleep(500);
   }
 }
@@ -103,7 +104,15 @@ export function oursUnbundled(): ServerSpec {
 
 /** A Node server script in baselines/, ready when it answers a first Calculate. */
 function nodeBaseline(key: string, label: string, script: string): ServerSpec {
-  return { key, label, command: process.execPath, args: [path.join(benchRoot, "baselines", script)], env: {}, readiness: "calculate", cwd: benchRoot };
+  return {
+    key,
+    label,
+    command: process.execPath,
+    args: [path.join(benchRoot, "baselines", script)],
+    env: {},
+    readiness: "calculate",
+    cwd: benchRoot,
+  };
 }
 
 export function grpcJsBaseline(): ServerSpec {
@@ -119,7 +128,8 @@ export function grpcJsFloor(): ServerSpec {
 export function pythonUnavailable(): string | undefined {
   const probe = spawnSync(systemPython, ["-c", "import grpc, grpc_tools"], { encoding: "utf8" });
   if (probe.error) return `${systemPython} not found`;
-  if (probe.status !== 0) return `${systemPython} has no grpcio/grpc_tools (apt-get install python3-grpcio python3-grpc-tools)`;
+  if (probe.status !== 0)
+    return `${systemPython} has no grpcio/grpc_tools (apt-get install python3-grpcio python3-grpc-tools)`;
   return undefined;
 }
 
@@ -127,7 +137,14 @@ export function pythonUnavailable(): string | undefined {
 export function pythonTutorial(stubsDir: string): ServerSpec {
   const result = spawnSync(
     systemPython,
-    ["-m", "grpc_tools.protoc", `-I${path.dirname(protoFile)}`, `--python_out=${stubsDir}`, `--grpc_python_out=${stubsDir}`, path.basename(protoFile)],
+    [
+      "-m",
+      "grpc_tools.protoc",
+      `-I${path.dirname(protoFile)}`,
+      `--python_out=${stubsDir}`,
+      `--grpc_python_out=${stubsDir}`,
+      path.basename(protoFile),
+    ],
     { encoding: "utf8" },
   );
   if (result.status !== 0) throw new Error(`grpc_tools.protoc failed: ${result.stderr}`);
@@ -183,7 +200,13 @@ export async function startServer(spec: ServerSpec, options: StartOptions): Prom
   child.once("error", () => (exited = true));
   const stop = () => stopChild(child, exit);
   try {
-    const firstAnswerMs = await waitForFirstAnswer(port, spec.readiness, spawnedAt, options.timeoutMs ?? 15_000, () => exited);
+    const firstAnswerMs = await waitForFirstAnswer(
+      port,
+      spec.readiness,
+      spawnedAt,
+      options.timeoutMs ?? 15_000,
+      () => exited,
+    );
     return { spec, port, pid: child.pid!, firstAnswerMs, stop };
   } catch (error) {
     await stop();

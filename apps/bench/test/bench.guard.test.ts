@@ -21,5 +21,8 @@ test("ours serves at least 0.8× the grpc-js baseline's unary throughput (pnpm b
   const baseline = results.servers.baseline!.throughput;
   expect(ours).toBeGreaterThan(0);
   expect(baseline).toBeGreaterThan(0);
-  expect(ours / baseline, `ours ${ours.toFixed(0)} req/s vs baseline ${baseline.toFixed(0)} req/s`).toBeGreaterThanOrEqual(0.8);
+  expect(
+    ours / baseline,
+    `ours ${ours.toFixed(0)} req/s vs baseline ${baseline.toFixed(0)} req/s`,
+  ).toBeGreaterThanOrEqual(0.8);
 });

@@ -23,6 +23,8 @@ describe("h2load output", () => {
   });
 
   test("the per-request log keeps the elapsed µs of answered requests only", () => {
-    expect(parseLog("1795655191105783\t0\t446\n1795655191106276\t200\t381\n1795655191106668\t200\t314\n")).toEqual([381, 314]);
+    expect(parseLog("1795655191105783\t0\t446\n1795655191106276\t200\t381\n1795655191106668\t200\t314\n")).toEqual([
+      381, 314,
+    ]);
   });
 });

@@ -4,21 +4,50 @@ import { renderChart } from "../src/svg-chart.js";
 import { formatReport } from "../src/report.js";
 
 function server(key: string, values: Partial<ServerResult>): ServerResult {
-  const base = { throughput: 1000, cpuUsPerRequest: 80, p50Us: 200, p99Us: 1000, maxUs: 2000, firstAnswerMs: 300, idleRssMb: 60, peakRssMb: 140 };
+  const base = {
+    throughput: 1000,
+    cpuUsPerRequest: 80,
+    p50Us: 200,
+    p99Us: 1000,
+    maxUs: 2000,
+    firstAnswerMs: 300,
+    idleRssMb: 60,
+    peakRssMb: 140,
+  };
   const merged = { ...base, ...values };
   return {
-    key, label: key, ...merged,
-    runs: { firstAnswerMs: [merged.firstAnswerMs], idleRssMb: [merged.idleRssMb], peakRssMb: [merged.peakRssMb], throughput: [merged.throughput], cpuUsPerRequest: [merged.cpuUsPerRequest], p99Us: [merged.p99Us] },
+    key,
+    label: key,
+    ...merged,
+    runs: {
+      firstAnswerMs: [merged.firstAnswerMs],
+      idleRssMb: [merged.idleRssMb],
+      peakRssMb: [merged.peakRssMb],
+      throughput: [merged.throughput],
+      cpuUsPerRequest: [merged.cpuUsPerRequest],
+      p99Us: [merged.p99Us],
+    },
   };
 }
 
 function run(ours: Partial<ServerResult>): BenchResults {
   const partial = {
-    plan: "full", command: "pnpm bench", startedAt: "2026-01-01T00:00:00.000Z", durationS: 1,
-    machine: { cpuModel: "cpu", cores: 2, node: "v20", h2load: "h2load", kernel: "6" }, pinning: "test",
+    plan: "full",
+    command: "pnpm bench",
+    startedAt: "2026-01-01T00:00:00.000Z",
+    durationS: 1,
+    machine: { cpuModel: "cpu", cores: 2, node: "v20", h2load: "h2load", kernel: "6" },
+    pinning: "test",
     servers: { ours: server("ours", ours), baseline: server("baseline", {}) },
     streamOpsPerSec: 12_000,
-    nodeLoads: { sdkUnary: 950, rawUnary: 1000, sdkStream: 20_000, rawStream: 25_000, sdkUnaryCpuUs: 110, rawUnaryCpuUs: 100 },
+    nodeLoads: {
+      sdkUnary: 950,
+      rawUnary: 1000,
+      sdkStream: 20_000,
+      rawStream: 25_000,
+      sdkUnaryCpuUs: 110,
+      rawUnaryCpuUs: 100,
+    },
     notes: [],
   };
   return { ...partial, targets: computeTargets(partial) };
@@ -51,7 +80,9 @@ test("a server that misses shows as missed, in the table and in red in the chart
     "idle RSS, ours − baseline",
     "peak RSS under 16×16, ours ÷ baseline",
   ]);
-  expect(formatReport(results)).toContain("| unary throughput 16×16, ours ÷ grpc-js baseline | ≥ 1× | 0.70× (700 vs 1000 req/s) | **missed** |");
+  expect(formatReport(results)).toContain(
+    "| unary throughput 16×16, ours ÷ grpc-js baseline | ≥ 1× | 0.70× (700 vs 1000 req/s) | **missed** |",
+  );
   const svg = renderChart(results);
   expect(svg.match(/fill="#c62828"/g)).toHaveLength(4);
   expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);

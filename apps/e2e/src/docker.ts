@@ -69,7 +69,13 @@ export async function imageFiles(image: string): Promise<string[]> {
       tar.on("error", reject);
       tar.on("close", (code) => {
         if (code !== 0) reject(new Error(`tar -t exited with ${code}`));
-        else resolve(listing.split("\n").filter(Boolean).map((p) => p.replace(/^\.\//, "").replace(/\/$/, "")));
+        else
+          resolve(
+            listing
+              .split("\n")
+              .filter(Boolean)
+              .map((p) => p.replace(/^\.\//, "").replace(/\/$/, "")),
+          );
       });
     });
   } finally {

@@ -82,7 +82,11 @@ export interface HealthWatch {
  * Opens a Health/Watch stream and resolves once the server reported SERVING on it; from then on
  * `leftServing` tells, as the server pushes it, when it stops serving (a readiness signal, no polling).
  */
-export async function watchWhileServing(address: string, timeoutMs: number, options: HealthOptions = {}): Promise<HealthWatch> {
+export async function watchWhileServing(
+  address: string,
+  timeoutMs: number,
+  options: HealthOptions = {},
+): Promise<HealthWatch> {
   const client = new Client(address, options.credentials ?? grpcCredentials.createInsecure());
   const call = client.makeServerStreamRequest(watch.path, watch.requestSerialize, watch.responseDeserialize, {
     service: options.service ?? "",

@@ -68,7 +68,12 @@ export async function buildServerImage(base: BaseImages): Promise<void> {
   }
 }
 
-async function dockerBuild(base: BaseImages, extraArgs: readonly string[], log: WriteStream, logPath: string): Promise<void> {
+async function dockerBuild(
+  base: BaseImages,
+  extraArgs: readonly string[],
+  log: WriteStream,
+  logPath: string,
+): Promise<void> {
   const args = ["build", "-f", dockerfile, ...extraArgs];
   for (const [name, value] of Object.entries(base.buildArgs)) args.push("--build-arg", `${name}=${value}`);
   args.push(".");

@@ -12,7 +12,10 @@ class GrpcHealthWaitStrategy implements WaitStrategy {
   servingAt: Date | undefined;
   private startupTimeoutMs: number | undefined;
 
-  async waitUntilReady(container: Parameters<WaitStrategy["waitUntilReady"]>[0], boundPorts: BoundPorts): Promise<void> {
+  async waitUntilReady(
+    container: Parameters<WaitStrategy["waitUntilReady"]>[0],
+    boundPorts: BoundPorts,
+  ): Promise<void> {
     const address = `127.0.0.1:${boundPorts.getBinding(CLOUD_RUN_PORT)}`;
     // A server that exits at start (bad config, crash) fails the wait at once, with its output.
     const exited = (container.wait() as Promise<{ StatusCode: number }>).then(async ({ StatusCode }) => {
@@ -64,7 +67,11 @@ export interface StartOptions {
   readonly readOnlyRootFilesystem?: boolean;
 }
 
-export async function startServerContainer(image: string, runId: string, options: StartOptions = {}): Promise<ServerContainer> {
+export async function startServerContainer(
+  image: string,
+  runId: string,
+  options: StartOptions = {},
+): Promise<ServerContainer> {
   const wait = new GrpcHealthWaitStrategy();
   const container = await new CloudRunStyleContainer(image, runId, options.readOnlyRootFilesystem ?? true)
     .withWaitStrategy(wait)

@@ -53,10 +53,27 @@ export async function startTlsFrontEnd(upstream: string, runId: string): Promise
   try {
     const cert = join(dir, "cert.pem");
     const key = join(dir, "key.pem");
-    await execFileAsync("openssl", [
-      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
-      "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-    ], { timeout: 30_000 });
+    await execFileAsync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        key,
+        "-out",
+        cert,
+        "-days",
+        "2",
+        "-subj",
+        "/CN=localhost",
+        "-addext",
+        "subjectAltName=DNS:localhost,IP:127.0.0.1",
+      ],
+      { timeout: 30_000 },
+    );
     const port = await getPort({ host: "127.0.0.1" });
     await writeFile(
       join(dir, "nginx.conf"),
@@ -78,9 +95,13 @@ http {
 }
 `,
     );
-    nginx = spawn("nginx", ["-p", dir, "-c", join(dir, "nginx.conf"), "-g", `daemon off; pid ${dir}/nginx.pid; error_log ${dir}/error.log;`], {
-      stdio: ["ignore", "inherit", "inherit"],
-    });
+    nginx = spawn(
+      "nginx",
+      ["-p", dir, "-c", join(dir, "nginx.conf"), "-g", `daemon off; pid ${dir}/nginx.pid; error_log ${dir}/error.log;`],
+      {
+        stdio: ["ignore", "inherit", "inherit"],
+      },
+    );
     nginx.once("error", () => undefined);
     await waitForListening(port, nginx, 10_000);
     return { url: `https://localhost:${port}`, port, caPem: await readFile(cert, "utf8"), caFile: cert, stop };
@@ -95,7 +116,9 @@ http {
  * and its command line must name its directory) and removes the directories.
  */
 export async function removeLeftoverFrontEnds(runId: string): Promise<number> {
-  const dirs = (await readdir(tmpdir())).filter((name) => name.startsWith(`${DIR_PREFIX}${runId}-`)).map((name) => join(tmpdir(), name));
+  const dirs = (await readdir(tmpdir()))
+    .filter((name) => name.startsWith(`${DIR_PREFIX}${runId}-`))
+    .map((name) => join(tmpdir(), name));
   for (const dir of dirs) {
     const pid = Number((await readFile(join(dir, "nginx.pid"), "utf8").catch(() => "")).trim());
     if (Number.isInteger(pid) && pid > 0) {

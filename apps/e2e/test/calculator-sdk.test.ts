@@ -89,7 +89,11 @@ describe.skipIf(e2e.skip)("the calculator through the client SDK", () => {
   });
 
   it("streams many calculations over one call, results in order", async () => {
-    const requests = Array.from({ length: 200 }, (_, i) => ({ firstOperand: i, secondOperand: 2, operation: "MULTIPLY" as const }));
+    const requests = Array.from({ length: 200 }, (_, i) => ({
+      firstOperand: i,
+      secondOperand: 2,
+      operation: "MULTIPLY" as const,
+    }));
     const results: number[] = [];
     for await (const result of calculator.calculateMany(requests)) results.push(result);
     expect(results).toEqual(requests.map((_, i) => i * 2));

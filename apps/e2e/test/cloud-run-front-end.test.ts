@@ -40,7 +40,9 @@ describe.skipIf(e2e.skip)("through a TLS-terminating HTTP/2 front end, as on Clo
     expect(await calculator.divide(1, 4)).toBe(0.25);
     await expect(calculator.divide(1, 0)).rejects.toMatchObject({ codeName: "INVALID_ARGUMENT" });
     const results: number[] = [];
-    for await (const result of calculator.calculateMany([1, 2, 3].map((n) => ({ firstOperand: n, secondOperand: n, operation: "MULTIPLY" as const })))) {
+    for await (const result of calculator.calculateMany(
+      [1, 2, 3].map((n) => ({ firstOperand: n, secondOperand: n, operation: "MULTIPLY" as const })),
+    )) {
       results.push(result);
     }
     expect(results).toEqual([1, 4, 9]);
@@ -57,7 +59,9 @@ describe.skipIf(e2e.skip)("through a TLS-terminating HTTP/2 front end, as on Clo
 
   it("answers buf curl over TLS: 2 + 3 = 5", async () => {
     const url = `${frontEnd.url}${CalculatorService.calculate.path}`;
-    expect(await bufCurl(url, { first_operand: 2.0, second_operand: 3.0, operation: "ADD" }, { caFile: frontEnd.caFile })).toEqual({
+    expect(
+      await bufCurl(url, { first_operand: 2.0, second_operand: 3.0, operation: "ADD" }, { caFile: frontEnd.caFile }),
+    ).toEqual({
       result: 5,
     });
   });

@@ -8,7 +8,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { docker, inspectContainer, inspectImage } from "../src/docker.js";
 import { checkHealth } from "../src/health.js";
 import { recordMetrics } from "../src/report.js";
-import { CLOUD_RUN_PORT, CONTAINER_LABEL, type ServerContainer, startServerContainer } from "../src/server-container.js";
+import {
+  CLOUD_RUN_PORT,
+  CONTAINER_LABEL,
+  type ServerContainer,
+  startServerContainer,
+} from "../src/server-container.js";
 
 const e2e = inject("e2e");
 
@@ -47,7 +52,10 @@ describe.skipIf(e2e.skip)("the container started like Cloud Run starts it", () =
     // The server process itself, seen from the host: real, effective, saved and filesystem uid.
     const { pid, running } = await inspectContainer(server.container.getId());
     expect(running).toBe(true);
-    const uids = /^Uid:\s+(.*)$/m.exec(await readFile(`/proc/${pid}/status`, "utf8"))?.[1]?.split(/\s+/).map(Number);
+    const uids = /^Uid:\s+(.*)$/m
+      .exec(await readFile(`/proc/${pid}/status`, "utf8"))?.[1]
+      ?.split(/\s+/)
+      .map(Number);
     expect(uids).toHaveLength(4);
     expect(uids?.every((uid) => uid !== 0)).toBe(true);
   });
@@ -70,9 +78,13 @@ describe.skipIf(e2e.skip)("the container started like Cloud Run starts it", () =
   });
 
   it("exits 1 with one clear line when PORT is not a port", async () => {
-    const run = promisify(execFile)("docker", ["run", "--rm", "--read-only", "--label", `${CONTAINER_LABEL}=${e2e.runId}`, "-e", "PORT=eighty", e2e.image], {
-      timeout: 30_000,
-    });
+    const run = promisify(execFile)(
+      "docker",
+      ["run", "--rm", "--read-only", "--label", `${CONTAINER_LABEL}=${e2e.runId}`, "-e", "PORT=eighty", e2e.image],
+      {
+        timeout: 30_000,
+      },
+    );
     const failure = (await run.then(
       () => undefined,
       (error: unknown) => error,

@@ -26,7 +26,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const suiteStarted = Date.now();
   resetMetrics();
   if (process.env.E2E_SKIP_CONTAINER === "1") {
-    console.log("e2e: SKIPPED: E2E_SKIP_CONTAINER=1, the container suite did not run (its tests count as skipped, not passed)");
+    console.log(
+      "e2e: SKIPPED: E2E_SKIP_CONTAINER=1, the container suite did not run (its tests count as skipped, not passed)",
+    );
     project.provide("e2e", { skip: true, image: "", runtimeImage: "", runId });
     recordMetrics({ skipped: "E2E_SKIP_CONTAINER=1" });
     return () => Promise.resolve(void writeReport());

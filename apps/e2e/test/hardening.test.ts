@@ -40,12 +40,20 @@ describe.skipIf(e2e.skip)("the runtime image, hardened", () => {
   let bundle: string;
 
   beforeAll(async () => {
-    [files, baseFiles] = await Promise.all([imageFiles(e2e.image), imageFiles(e2e.runtimeImage).then((list) => new Set(list))]);
+    [files, baseFiles] = await Promise.all([
+      imageFiles(e2e.image),
+      imageFiles(e2e.runtimeImage).then((list) => new Set(list)),
+    ]);
     bundle = await readFile(await copyOut(e2e.image, `/${BUNDLE}`), "utf8");
   });
   afterAll(async () => {
     const added = files?.filter((file) => !baseFiles.has(file)) ?? [];
-    recordMetrics({ imageFileCount: files?.length, baseFileCount: baseFiles?.size, filesAddedToBase: added, imageFiles: files });
+    recordMetrics({
+      imageFileCount: files?.length,
+      baseFileCount: baseFiles?.size,
+      filesAddedToBase: added,
+      imageFiles: files,
+    });
     if (scratch) await rm(scratch, { recursive: true, force: true });
   });
 
@@ -80,13 +88,18 @@ describe.skipIf(e2e.skip)("the runtime image, hardened", () => {
   it("bundles no dev dependency (read from the bundle's source map in the build stage)", async () => {
     const built = await readFile(await copyOut(buildStageImage, "/repo/packages/server/dist/server.mjs"), "utf8");
     expect(built).toBe(bundle); // the map below describes exactly the file the image holds
-    const map = JSON.parse(await readFile(await copyOut(buildStageImage, "/repo/packages/server/dist/server.mjs.map"), "utf8")) as {
+    const map = JSON.parse(
+      await readFile(await copyOut(buildStageImage, "/repo/packages/server/dist/server.mjs.map"), "utf8"),
+    ) as {
       sources: string[];
     };
     const bundled = packagesOf(map.sources);
     recordMetrics({ bundledPackages: bundled });
     expect(bundled).toContain("@grpc/grpc-js");
-    const devOnly = [...(await devDependencies("packages/server/package.json")), ...(await devDependencies("package.json"))];
+    const devOnly = [
+      ...(await devDependencies("packages/server/package.json")),
+      ...(await devDependencies("package.json")),
+    ];
     expect(bundled.filter((name) => devOnly.includes(name))).toEqual([]);
   });
 

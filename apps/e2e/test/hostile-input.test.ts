@@ -24,12 +24,15 @@ describe.skipIf(e2e.skip)("hostile and malformed input against the container", (
     await server?.container.stop({ timeout: 10_000 });
   });
 
-  it.each(hostileCases.map((hostile) => [`${hostile.kind}: ${hostile.name}`, hostile] as const))("%s", async (_, hostile) => {
-    const run = await runCase({ host: "127.0.0.1", port: server.container.getMappedPort(CLOUD_RUN_PORT) }, hostile);
-    runs.push(run);
-    expect(run.passed, `${hostile.expected}; observed: ${run.observed}`).toBe(true);
-    expect(run.healthyAfter, "2 + 3 = 5 after the case").toBe(true);
-  });
+  it.each(hostileCases.map((hostile) => [`${hostile.kind}: ${hostile.name}`, hostile] as const))(
+    "%s",
+    async (_, hostile) => {
+      const run = await runCase({ host: "127.0.0.1", port: server.container.getMappedPort(CLOUD_RUN_PORT) }, hostile);
+      runs.push(run);
+      expect(run.passed, `${hostile.expected}; observed: ${run.observed}`).toBe(true);
+      expect(run.healthyAfter, "2 + 3 = 5 after the case").toBe(true);
+    },
+  );
 
   it("is still the same running container (no crash, no restart)", async () => {
     const state = await inspectContainer(server.container.getId());

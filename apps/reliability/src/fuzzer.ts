@@ -12,7 +12,15 @@ import { connect, rawCall, type RawOutcome, type Target } from "./raw-client.js"
 import { mulberry32 } from "./private/prng.js";
 import { expectedOutcome } from "./private/reference.js";
 
-export const mutations = ["bit-flip", "truncate", "splice", "length-prefix", "varint-length", "insert", "overwrite"] as const;
+export const mutations = [
+  "bit-flip",
+  "truncate",
+  "splice",
+  "length-prefix",
+  "varint-length",
+  "insert",
+  "overwrite",
+] as const;
 export type Mutation = (typeof mutations)[number];
 
 export interface FuzzInput {
@@ -53,10 +61,23 @@ export function fuzzInput(seed: number, index: number): FuzzInput {
       return { index, mutation, bytes: bytes.subarray(0, at(bytes.length)) };
     case "splice": {
       const other = validFrame(next);
-      return { index, mutation, bytes: Buffer.concat([bytes.subarray(0, at(bytes.length)), other.subarray(at(other.length))]) };
+      return {
+        index,
+        mutation,
+        bytes: Buffer.concat([bytes.subarray(0, at(bytes.length)), other.subarray(at(other.length))]),
+      };
     }
     case "length-prefix": {
-      const choices = [0, 1, bytes.length - 6, bytes.length - 4, 0x7fffffff, 0xffffffff, next(), bytes.length - 5 + (next() % 16)];
+      const choices = [
+        0,
+        1,
+        bytes.length - 6,
+        bytes.length - 4,
+        0x7fffffff,
+        0xffffffff,
+        next(),
+        bytes.length - 5 + (next() % 16),
+      ];
       bytes.writeUInt32BE((choices[next() % choices.length] ?? 0) >>> 0, 1);
       return { index, mutation, bytes };
     }
@@ -68,7 +89,11 @@ export function fuzzInput(seed: number, index: number): FuzzInput {
         varint.push(rest >= 128 ? (rest % 128) | 0x80 : rest);
         if (rest < 128) break;
       }
-      const body = Buffer.concat([bytes.subarray(5), Buffer.from([(4 + (next() % 28)) * 8 + 2, ...varint]), Buffer.alloc(next() % 8, 0x61)]);
+      const body = Buffer.concat([
+        bytes.subarray(5),
+        Buffer.from([(4 + (next() % 28)) * 8 + 2, ...varint]),
+        Buffer.alloc(next() % 8, 0x61),
+      ]);
       const framed = Buffer.alloc(5 + body.length);
       framed.writeUInt32BE(body.length, 1);
       body.copy(framed, 5);
@@ -90,7 +115,8 @@ export function fuzzInput(seed: number, index: number): FuzzInput {
 export function determinedOutcome(bytes: Buffer): ReturnType<typeof expectedOutcome> | undefined {
   const { messages, rest } = decodeFrames(bytes);
   const [message] = messages;
-  if (messages.length !== 1 || rest.length !== 0 || message === undefined || bytes[0] !== 0 || message.length > 4096) return undefined;
+  if (messages.length !== 1 || rest.length !== 0 || message === undefined || bytes[0] !== 0 || message.length > 4096)
+    return undefined;
   try {
     const request = BinaryOperation.decode(message);
     return expectedOutcome(request.firstOperand, request.secondOperand, request.operation);
@@ -129,7 +155,10 @@ function judge(input: FuzzInput, outcome: RawOutcome): string | undefined {
   const ok = outcome.grpcStatus === Number(status.OK);
   if (ok && outcome.messages.length !== 1) return `OK with ${outcome.messages.length} messages`;
   if (expected === undefined) return undefined;
-  if (!expected.ok) return outcome.grpcStatus === Number(expected.code) ? undefined : `status ${outcome.grpcStatus}, expected ${expected.code}`;
+  if (!expected.ok)
+    return outcome.grpcStatus === Number(expected.code)
+      ? undefined
+      : `status ${outcome.grpcStatus}, expected ${expected.code}`;
   if (!ok) return `status ${outcome.grpcStatus}, expected OK ${expected.result}`;
   const [message] = outcome.messages;
   const got = message === undefined ? undefined : CalculationResult.decode(message).result;
@@ -182,11 +211,27 @@ export async function runFuzz(target: Target, options: FuzzOptions): Promise<Fuz
       if (problem !== undefined) {
         if (outcome.kind === "timeout") hangs++;
         else wrongAnswers++;
-        failures.push({ seed: options.seed, index: input.index, mutation: input.mutation, hex: input.bytes.toString("hex"), observed: problem });
+        failures.push({
+          seed: options.seed,
+          index: input.index,
+          mutation: input.mutation,
+          hex: input.bytes.toString("hex"),
+          observed: problem,
+        });
       }
     }
   };
   await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
   for (const s of sessions) s.destroy();
-  return { seed: options.seed, sent, byMutation, statuses, streamResets, connectionErrors, hangs, wrongAnswers, failures };
+  return {
+    seed: options.seed,
+    sent,
+    byMutation,
+    statuses,
+    streamResets,
+    connectionErrors,
+    hangs,
+    wrongAnswers,
+    failures,
+  };
 }

@@ -59,7 +59,8 @@ function result(outcome: RawOutcome, passed: boolean): CaseResult {
 
 /** The float result of an OK unary answer, or undefined. */
 function answer(outcome: RawOutcome): number | undefined {
-  if (outcome.kind !== "response" || outcome.grpcStatus !== status.OK || outcome.messages.length !== 1) return undefined;
+  if (outcome.kind !== "response" || outcome.grpcStatus !== status.OK || outcome.messages.length !== 1)
+    return undefined;
   const [message] = outcome.messages;
   return message === undefined ? undefined : decodeResultMessage(message);
 }
@@ -109,7 +110,8 @@ function answerCase(
     async run(target) {
       const outcome = await rawCallOnce(target, request);
       const got = answer(outcome);
-      const failedProperly = outcome.kind === "response" && outcome.grpcStatus !== undefined && orCodes.includes(outcome.grpcStatus);
+      const failedProperly =
+        outcome.kind === "response" && outcome.grpcStatus !== undefined && orCodes.includes(outcome.grpcStatus);
       return {
         ...result(outcome, Object.is(got, value) || failedProperly),
         observed: `${describe(outcome)}${got === undefined ? "" : ` = ${got}`}`,
@@ -138,9 +140,15 @@ function tcpCase(name: string, bytes: Buffer): HostileCase {
 
 // Request bodies derived from the generated codec: the tag bytes are read from real encodings, never restated.
 const body23 = requestBody(2, 3, Operation.ADD);
-const onlyFirst = Buffer.from(BinaryOperation.encode({ firstOperand: 1, secondOperand: 0, operation: Operation.ADD }).finish());
-const onlySecond = Buffer.from(BinaryOperation.encode({ firstOperand: 0, secondOperand: 1, operation: Operation.ADD }).finish());
-const onlyOperation = Buffer.from(BinaryOperation.encode({ firstOperand: 0, secondOperand: 0, operation: Operation.SUBTRACT }).finish());
+const onlyFirst = Buffer.from(
+  BinaryOperation.encode({ firstOperand: 1, secondOperand: 0, operation: Operation.ADD }).finish(),
+);
+const onlySecond = Buffer.from(
+  BinaryOperation.encode({ firstOperand: 0, secondOperand: 1, operation: Operation.ADD }).finish(),
+);
+const onlyOperation = Buffer.from(
+  BinaryOperation.encode({ firstOperand: 0, secondOperand: 0, operation: Operation.SUBTRACT }).finish(),
+);
 const firstTag = onlyFirst[0] ?? 0;
 const secondTag = onlySecond[0] ?? 0;
 const operationTag = onlyOperation[0] ?? 0;
@@ -167,21 +175,36 @@ function operationNumberBody(first: number, second: number, operationNumber: num
   return Buffer.concat([requestBody(first, second, Operation.ADD), Buffer.from([operationTag, ...varint])]);
 }
 
-const F32_BITS = { NaN: 0x7fc00000, signalingNaN: 0x7f800001, negativeNaN: 0xffc00001, Infinity: 0x7f800000, negInfinity: 0xff800000 };
+const F32_BITS = {
+  NaN: 0x7fc00000,
+  signalingNaN: 0x7f800001,
+  negativeNaN: 0xffc00001,
+  Infinity: 0x7f800000,
+  negInfinity: 0xff800000,
+};
 const TWO = 0x40000000; // 2.0f
 const THREE = 0x40400000; // 3.0f
 
 const maxReceiveProbe = 4 * 1024 * 1024 + 1024; // over grpc-js's 4 MiB default and any smaller server limit
 
 export const httpCases: readonly HostileCase[] = [
-  statusCase("http", "unknown service", [status.UNIMPLEMENTED], { path: "/NoSuchService/Calculate", body: encodeFrame(body23) }),
-  statusCase("http", "unknown method", [status.UNIMPLEMENTED], { path: `${calculatePath}Nope`, body: encodeFrame(body23) }),
+  statusCase("http", "unknown service", [status.UNIMPLEMENTED], {
+    path: "/NoSuchService/Calculate",
+    body: encodeFrame(body23),
+  }),
+  statusCase("http", "unknown method", [status.UNIMPLEMENTED], {
+    path: `${calculatePath}Nope`,
+    body: encodeFrame(body23),
+  }),
   {
     kind: "http",
     name: "content-type application/json",
     expected: "HTTP 415 Unsupported Media Type",
     async run(target) {
-      const outcome = await rawCallOnce(target, { headers: { "content-type": "application/json" }, body: encodeFrame(body23) });
+      const outcome = await rawCallOnce(target, {
+        headers: { "content-type": "application/json" },
+        body: encodeFrame(body23),
+      });
       return result(outcome, outcome.kind === "response" && outcome.httpStatus === 415);
     },
   },
@@ -198,11 +221,17 @@ export const httpCases: readonly HostileCase[] = [
       return result(outcome, outcome.kind === "response" && outcome.httpStatus === 415);
     },
   },
-  answerCase("http", "te: trailers missing", 5, {
-    replaceHeaders: true,
-    headers: { ":method": "POST", ":path": calculatePath, "content-type": "application/grpc" },
-    body: encodeFrame(body23),
-  }, [status.INTERNAL, status.INVALID_ARGUMENT]),
+  answerCase(
+    "http",
+    "te: trailers missing",
+    5,
+    {
+      replaceHeaders: true,
+      headers: { ":method": "POST", ":path": calculatePath, "content-type": "application/grpc" },
+      body: encodeFrame(body23),
+    },
+    [status.INTERNAL, status.INVALID_ARGUMENT],
+  ),
   {
     kind: "http",
     name: "GET instead of POST",
@@ -218,35 +247,65 @@ export const httpCases: readonly HostileCase[] = [
   },
   tcpCase(
     "HTTP/1.1 request",
-    Buffer.from(`POST ${calculatePath} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/grpc\r\nContent-Length: ${body23.length + 5}\r\n\r\n`, "latin1"),
+    Buffer.from(
+      `POST ${calculatePath} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/grpc\r\nContent-Length: ${body23.length + 5}\r\n\r\n`,
+      "latin1",
+    ),
   ),
   tcpCase("random bytes instead of the HTTP/2 preface", Buffer.from(Array.from({ length: 256 }, mulberry32(0x5eed)))),
-  tcpCase("HTTP/2 preface then garbage frames", Buffer.concat([Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), Buffer.alloc(64, 0xff)])),
+  tcpCase(
+    "HTTP/2 preface then garbage frames",
+    Buffer.concat([Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), Buffer.alloc(64, 0xff)]),
+  ),
 ];
 
 export const framingCases: readonly HostileCase[] = [
-  statusCase("grpc-framing", "length prefix larger than the body", [status.INTERNAL, status.UNIMPLEMENTED, status.CANCELLED], {
-    body: encodeFrame(body23, { declaredLength: body23.length + 100 }),
+  statusCase(
+    "grpc-framing",
+    "length prefix larger than the body",
+    [status.INTERNAL, status.UNIMPLEMENTED, status.CANCELLED],
+    {
+      body: encodeFrame(body23, { declaredLength: body23.length + 100 }),
+    },
+  ),
+  statusCase("grpc-framing", "truncated length prefix", [status.INTERNAL, status.UNIMPLEMENTED, status.CANCELLED], {
+    body: Buffer.from([0, 0, 0]),
   }),
-  statusCase("grpc-framing", "truncated length prefix", [status.INTERNAL, status.UNIMPLEMENTED, status.CANCELLED], { body: Buffer.from([0, 0, 0]) }),
   statusCase("grpc-framing", "no message on a unary call", [status.INTERNAL, status.UNIMPLEMENTED], { body: [] }),
-  statusCase("grpc-framing", "two messages on a unary call", [status.INTERNAL, status.UNIMPLEMENTED, status.INVALID_ARGUMENT], {
-    body: [encodeFrame(body23), encodeFrame(body23)],
-  }),
+  statusCase(
+    "grpc-framing",
+    "two messages on a unary call",
+    [status.INTERNAL, status.UNIMPLEMENTED, status.INVALID_ARGUMENT],
+    {
+      body: [encodeFrame(body23), encodeFrame(body23)],
+    },
+  ),
   answerCase("grpc-framing", "empty message (all defaults: 0 + 0)", 0, { body: encodeFrame(Buffer.alloc(0)) }),
-  answerCase("grpc-framing", "compressed flag with no grpc-encoding", 5, { body: encodeFrame(body23, { compressed: true }) }, [status.INTERNAL]),
+  answerCase(
+    "grpc-framing",
+    "compressed flag with no grpc-encoding",
+    5,
+    { body: encodeFrame(body23, { compressed: true }) },
+    [status.INTERNAL],
+  ),
   statusCase("grpc-framing", "unknown grpc-encoding", [status.UNIMPLEMENTED, status.INTERNAL], {
     headers: { "grpc-encoding": "brotli-nope" },
     body: encodeFrame(body23, { compressed: true }),
   }),
-  answerCase("grpc-framing", "gzip-compressed message", 5, { headers: { "grpc-encoding": "gzip" }, body: encodeFrame(gzipSync(body23), { compressed: true }) }, [
-    status.UNIMPLEMENTED,
-  ]),
+  answerCase(
+    "grpc-framing",
+    "gzip-compressed message",
+    5,
+    { headers: { "grpc-encoding": "gzip" }, body: encodeFrame(gzipSync(body23), { compressed: true }) },
+    [status.UNIMPLEMENTED],
+  ),
   statusCase("grpc-framing", "gzip bomb (16 MiB of zeros)", [status.RESOURCE_EXHAUSTED, status.UNIMPLEMENTED], {
     headers: { "grpc-encoding": "gzip" },
     body: encodeFrame(gzipSync(Buffer.concat([body23, Buffer.alloc(16 * 1024 * 1024)])), { compressed: true }),
   }),
-  statusCase("grpc-framing", "declared length 2 GiB", [status.RESOURCE_EXHAUSTED], { body: encodeFrame(body23, { declaredLength: 0x7fffffff }) }),
+  statusCase("grpc-framing", "declared length 2 GiB", [status.RESOURCE_EXHAUSTED], {
+    body: encodeFrame(body23, { declaredLength: 0x7fffffff }),
+  }),
   statusCase("grpc-framing", "message over the max receive size", [status.RESOURCE_EXHAUSTED], {
     body: encodeFrame(Buffer.concat([body23, Buffer.alloc(maxReceiveProbe)])),
     timeoutMs: 10_000,
@@ -254,29 +313,74 @@ export const framingCases: readonly HostileCase[] = [
 ];
 
 export const protobufCases: readonly HostileCase[] = [
-  statusCase("protobuf", "truncated varint", [status.INTERNAL], { body: encodeFrame(Buffer.concat([body23, Buffer.from([operationTag, 0x80])])) }),
-  answerCase("protobuf", "wrong wire type for first_operand (varint): skipped as unknown, 0 + 3", 3, {
-    body: encodeFrame(Buffer.concat([Buffer.from([firstTag & ~7, 2]), requestBody(0, 3, Operation.ADD)])),
-  }, [status.INTERNAL]),
+  statusCase("protobuf", "truncated varint", [status.INTERNAL], {
+    body: encodeFrame(Buffer.concat([body23, Buffer.from([operationTag, 0x80])])),
+  }),
+  answerCase(
+    "protobuf",
+    "wrong wire type for first_operand (varint): skipped as unknown, 0 + 3",
+    3,
+    {
+      body: encodeFrame(Buffer.concat([Buffer.from([firstTag & ~7, 2]), requestBody(0, 3, Operation.ADD)])),
+    },
+    [status.INTERNAL],
+  ),
   statusCase("protobuf", "length-delimited field claiming 4 GiB", [status.INTERNAL], {
     body: encodeFrame(Buffer.concat([body23, Buffer.from([(15 << 3) | 2, 0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3])])),
   }),
   answerCase("protobuf", "unknown fields are ignored", 5, {
-    body: encodeFrame(Buffer.concat([Buffer.from([(9 << 3) | 0, 0x96, 0x01, (10 << 3) | 2, 3, 0x61, 0x62, 0x63, (11 << 3) | 5, 1, 2, 3, 4]), body23])),
+    body: encodeFrame(
+      Buffer.concat([
+        Buffer.from([(9 << 3) | 0, 0x96, 0x01, (10 << 3) | 2, 3, 0x61, 0x62, 0x63, (11 << 3) | 5, 1, 2, 3, 4]),
+        body23,
+      ]),
+    ),
   }),
-  statusCase("protobuf", "operation 7 (outside the enum)", [status.INVALID_ARGUMENT], { body: encodeFrame(operationNumberBody(2, 3, 7)) }, "7"),
-  statusCase("protobuf", "operation -1", [status.INVALID_ARGUMENT], { body: encodeFrame(operationNumberBody(2, 3, -1)) }, "-1"),
-  statusCase("protobuf", "operation 2147483647", [status.INVALID_ARGUMENT], { body: encodeFrame(operationNumberBody(2, 3, 2147483647)) }, "2147483647"),
+  statusCase(
+    "protobuf",
+    "operation 7 (outside the enum)",
+    [status.INVALID_ARGUMENT],
+    { body: encodeFrame(operationNumberBody(2, 3, 7)) },
+    "7",
+  ),
+  statusCase(
+    "protobuf",
+    "operation -1",
+    [status.INVALID_ARGUMENT],
+    { body: encodeFrame(operationNumberBody(2, 3, -1)) },
+    "-1",
+  ),
+  statusCase(
+    "protobuf",
+    "operation 2147483647",
+    [status.INVALID_ARGUMENT],
+    { body: encodeFrame(operationNumberBody(2, 3, 2147483647)) },
+    "2147483647",
+  ),
   ...Object.entries(F32_BITS).flatMap(([name, bits]) => [
-    statusCase("protobuf", `first operand ${name} (0x${bits.toString(16)})`, [status.INVALID_ARGUMENT], { body: encodeFrame(bitsBody(bits, THREE, Operation.ADD)) }),
-    statusCase("protobuf", `second operand ${name} (0x${bits.toString(16)})`, [status.INVALID_ARGUMENT], { body: encodeFrame(bitsBody(TWO, bits, Operation.MULTIPLY)) }),
+    statusCase("protobuf", `first operand ${name} (0x${bits.toString(16)})`, [status.INVALID_ARGUMENT], {
+      body: encodeFrame(bitsBody(bits, THREE, Operation.ADD)),
+    }),
+    statusCase("protobuf", `second operand ${name} (0x${bits.toString(16)})`, [status.INVALID_ARGUMENT], {
+      body: encodeFrame(bitsBody(TWO, bits, Operation.MULTIPLY)),
+    }),
   ]),
-  statusCase("protobuf", "3e38 + 3e38 overflows float32", [status.OUT_OF_RANGE], { body: requestFrame(3e38, 3e38, Operation.ADD) }),
-  statusCase("protobuf", "divide by -0", [status.INVALID_ARGUMENT], { body: encodeFrame(bitsBody(TWO, 0x80000000, Operation.DIVIDE)) }),
+  statusCase("protobuf", "3e38 + 3e38 overflows float32", [status.OUT_OF_RANGE], {
+    body: requestFrame(3e38, 3e38, Operation.ADD),
+  }),
+  statusCase("protobuf", "divide by -0", [status.INVALID_ARGUMENT], {
+    body: encodeFrame(bitsBody(TWO, 0x80000000, Operation.DIVIDE)),
+  }),
 ];
 
 const timeoutCase = (value: string, expectedValue: number, orCodes: readonly number[]): HostileCase =>
-  answerCase("metadata", `grpc-timeout ${JSON.stringify(value)}`, expectedValue, { headers: { "grpc-timeout": value }, body: encodeFrame(body23) }, orCodes);
+  answerCase(
+    "metadata",
+    `grpc-timeout ${JSON.stringify(value)}`,
+    expectedValue,
+    { headers: { "grpc-timeout": value }, body: encodeFrame(body23) },
+    orCodes,
+  );
 
 export const metadataCases: readonly HostileCase[] = [
   {
@@ -284,9 +388,13 @@ export const metadataCases: readonly HostileCase[] = [
     name: "oversized header (one 256 KiB value)",
     expected: "refused (HTTP 431, RST_STREAM, GOAWAY or a gRPC error), never a result",
     async run(target) {
-      const outcome = await rawCallOnce(target, { headers: { "x-oversized": "a".repeat(256 * 1024) }, body: encodeFrame(body23) }, {
-        maxSendHeaderBlockLength: 1 << 20,
-      });
+      const outcome = await rawCallOnce(
+        target,
+        { headers: { "x-oversized": "a".repeat(256 * 1024) }, body: encodeFrame(body23) },
+        {
+          maxSendHeaderBlockLength: 1 << 20,
+        },
+      );
       return result(outcome, answer(outcome) === undefined && outcome.kind !== "timeout");
     },
   },
@@ -296,21 +404,37 @@ export const metadataCases: readonly HostileCase[] = [
     expected: "refused (HTTP 431, RST_STREAM, GOAWAY or a gRPC error), never a result",
     async run(target) {
       const headers = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`x-h${i}`, "v"]));
-      const outcome = await rawCallOnce(target, { headers, body: encodeFrame(body23) }, { maxSendHeaderBlockLength: 1 << 20 });
+      const outcome = await rawCallOnce(
+        target,
+        { headers, body: encodeFrame(body23) },
+        { maxSendHeaderBlockLength: 1 << 20 },
+      );
       return result(outcome, answer(outcome) === undefined && outcome.kind !== "timeout");
     },
   },
-  ...["abc", "", "S", "1", "1.5S", "123456789", "-"].map((v) => timeoutCase(v, 5, [status.INTERNAL, status.INVALID_ARGUMENT])),
+  ...["abc", "", "S", "1", "1.5S", "123456789", "-"].map((v) =>
+    timeoutCase(v, 5, [status.INTERNAL, status.INVALID_ARGUMENT]),
+  ),
   timeoutCase("1n", 5, [status.DEADLINE_EXCEEDED]),
   timeoutCase("99999999S", 5, []),
   timeoutCase("1000H", 5, []),
-  answerCase("metadata", "binary metadata with invalid base64", 5, { headers: { "x-junk-bin": "!!!not base64!!!" }, body: encodeFrame(body23) }, [
-    status.INTERNAL,
-  ]),
+  answerCase(
+    "metadata",
+    "binary metadata with invalid base64",
+    5,
+    { headers: { "x-junk-bin": "!!!not base64!!!" }, body: encodeFrame(body23) },
+    [status.INTERNAL],
+  ),
 ];
 
 /** Every case, in the order a suite should run them (the connection-heavy abuse cases last). */
-export const hostileCases: readonly HostileCase[] = [...httpCases, ...framingCases, ...protobufCases, ...metadataCases, ...abuseCases];
+export const hostileCases: readonly HostileCase[] = [
+  ...httpCases,
+  ...framingCases,
+  ...protobufCases,
+  ...metadataCases,
+  ...abuseCases,
+];
 
 export interface CaseRun extends CaseResult {
   readonly kind: CaseKind;
@@ -336,5 +460,12 @@ export async function runCase(target: Target, hostile: HostileCase): Promise<Cas
   } catch {
     healthyAfter = false;
   }
-  return { kind: hostile.kind, name: hostile.name, expected: hostile.expected, ...outcome, healthyAfter, ms: Date.now() - started };
+  return {
+    kind: hostile.kind,
+    name: hostile.name,
+    expected: hostile.expected,
+    ...outcome,
+    healthyAfter,
+    ms: Date.now() - started,
+  };
 }

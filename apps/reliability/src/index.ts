@@ -17,7 +17,15 @@ export {
   type CaseRun,
   type HostileCase,
 } from "./hostile-cases.js";
-export { decodeFrames, decodeResult, encodeFrame, requestBody, requestFrame, type DecodedFrames, type FrameOptions } from "./grpc-frame.js";
+export {
+  decodeFrames,
+  decodeResult,
+  encodeFrame,
+  requestBody,
+  requestFrame,
+  type DecodedFrames,
+  type FrameOptions,
+} from "./grpc-frame.js";
 export {
   authority,
   calculateRaw,
@@ -31,5 +39,22 @@ export {
   type Target,
   type TcpOutcome,
 } from "./raw-client.js";
-export { defaultBundlePath, readFdCount, readRssBytes, startServerProcess, type ExitInfo, type ServerProcess, type StartOptions } from "./server-process.js";
-export { clearSections, mergeSections, recordSection, renderTable, writeReport, type ReliabilityReport, type ReportSection, type ResourceFigures } from "./report.js";
+export {
+  defaultBundlePath,
+  readFdCount,
+  readRssBytes,
+  startServerProcess,
+  type ExitInfo,
+  type ServerProcess,
+  type StartOptions,
+} from "./server-process.js";
+export {
+  clearSections,
+  mergeSections,
+  recordSection,
+  renderTable,
+  writeReport,
+  type ReliabilityReport,
+  type ReportSection,
+  type ResourceFigures,
+} from "./report.js";

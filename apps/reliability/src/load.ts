@@ -23,7 +23,11 @@ export function address(target: Target): string {
 }
 
 function errorName(error: unknown): string {
-  return isCalculatorError(error) ? (status[error.code] ?? String(error.code)) : error instanceof Error ? error.name : String(error);
+  return isCalculatorError(error)
+    ? (status[error.code] ?? String(error.code))
+    : error instanceof Error
+      ? error.name
+      : String(error);
 }
 
 /** One checked call: `i % 1000 + 3`, exact in float32. */
@@ -75,7 +79,9 @@ export async function churn(
     while (next < cycles && Date.now() < deadline) {
       const i = next++;
       // A local subchannel pool: each client makes and closes its own connection instead of sharing one.
-      const client = createCalculatorClient(address(target), { channelOptions: { "grpc.use_local_subchannel_pool": 1 } });
+      const client = createCalculatorClient(address(target), {
+        channelOptions: { "grpc.use_local_subchannel_pool": 1 },
+      });
       try {
         await checkedCall(client, i, tally);
       } finally {

@@ -56,7 +56,10 @@ export function authority(target: Target): string {
 }
 
 /** Opens an HTTP/2 connection; resolves once it is connected. */
-export async function connect(target: Target, options: http2.ClientSessionOptions = {}): Promise<http2.ClientHttp2Session> {
+export async function connect(
+  target: Target,
+  options: http2.ClientSessionOptions = {},
+): Promise<http2.ClientHttp2Session> {
   const session = http2.connect(authority(target), options);
   session.on("error", () => undefined);
   await new Promise<void>((resolve, reject) => {
@@ -73,7 +76,8 @@ function numberHeader(value: unknown): number | undefined {
 
 /** One raw call on an open session. */
 export function rawCall(session: http2.ClientHttp2Session, request: RawCallRequest = {}): Promise<RawOutcome> {
-  const headers = request.replaceHeaders === true ? { ...request.headers } : { ...grpcHeaders(request.path), ...request.headers };
+  const headers =
+    request.replaceHeaders === true ? { ...request.headers } : { ...grpcHeaders(request.path), ...request.headers };
   const timeoutMs = request.timeoutMs ?? 5000;
   return new Promise<RawOutcome>((resolve) => {
     let settled = false;

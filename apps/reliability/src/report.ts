@@ -53,7 +53,8 @@ export function mergeSections(sections: Record<string, ReportSection>): Reliabil
   for (const section of Object.values(sections)) {
     crashes += section.crashes ?? 0;
     callsLost += section.callsLost ?? 0;
-    for (const [name, count] of Object.entries(section.statuses ?? {})) statusesSeen[name] = (statusesSeen[name] ?? 0) + count;
+    for (const [name, count] of Object.entries(section.statuses ?? {}))
+      statusesSeen[name] = (statusesSeen[name] ?? 0) + count;
   }
   return { generatedAt: new Date().toISOString(), crashes, callsLost, statusesSeen, sections };
 }
@@ -65,7 +66,11 @@ export function renderTable(report: ReliabilityReport): string {
   const rows: [string, string][] = [];
   for (const [name, s] of Object.entries(report.sections)) {
     const figures = Object.entries(s)
-      .filter(([k, v]) => !["statuses", "resources", "cases", "crashes", "callsLost"].includes(k) && (typeof v === "number" || typeof v === "string"))
+      .filter(
+        ([k, v]) =>
+          !["statuses", "resources", "cases", "crashes", "callsLost"].includes(k) &&
+          (typeof v === "number" || typeof v === "string"),
+      )
       .map(([k, v]) => `${k} ${String(v)}`);
     if (s.resources !== undefined) {
       const r = s.resources;
@@ -73,7 +78,12 @@ export function renderTable(report: ReliabilityReport): string {
     }
     rows.push([name, figures.join("; ")]);
   }
-  rows.push(["statuses seen", Object.entries(report.statusesSeen).map(([k, v]) => `${k} ${v}`).join(", ")]);
+  rows.push([
+    "statuses seen",
+    Object.entries(report.statusesSeen)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", "),
+  ]);
   rows.push(["crashes", String(report.crashes)], ["calls lost", String(report.callsLost)]);
   return ["| suite | figures |", "| --- | --- |", ...rows.map(([a, b]) => `| ${a} | ${b} |`)].join("\n");
 }
@@ -82,12 +92,17 @@ export function renderTable(report: ReliabilityReport): string {
 export function writeReport(root: string): ReliabilityReport {
   let names: string[] = [];
   try {
-    names = readdirSync(partsDir(root)).filter((f) => f.endsWith(".json")).sort();
+    names = readdirSync(partsDir(root))
+      .filter((f) => f.endsWith(".json"))
+      .sort();
   } catch {
     names = [];
   }
   const sections = Object.fromEntries(
-    names.map((f) => [path.basename(f, ".json"), JSON.parse(readFileSync(path.join(partsDir(root), f), "utf8")) as ReportSection]),
+    names.map((f) => [
+      path.basename(f, ".json"),
+      JSON.parse(readFileSync(path.join(partsDir(root), f), "utf8")) as ReportSection,
+    ]),
   );
   const report = mergeSections(sections);
   mkdirSync(resultsDir(root), { recursive: true });

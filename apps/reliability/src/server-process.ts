@@ -142,9 +142,13 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
     async heapUsedAfterGc() {
       const url = /ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/.exec(stderr.join(""))?.[0];
       if (url === undefined) throw new Error("the server was not started with inspect: true");
-      const { stdout } = await execFileAsync(process.execPath, ["--experimental-websocket", "--no-warnings", "-e", gcProbeScript, url], {
-        timeout: 15_000,
-      });
+      const { stdout } = await execFileAsync(
+        process.execPath,
+        ["--experimental-websocket", "--no-warnings", "-e", gcProbeScript, url],
+        {
+          timeout: 15_000,
+        },
+      );
       return Number(stdout.trim());
     },
     async settleFds(target, timeoutMs = 10_000) {

@@ -40,7 +40,8 @@ it("the server ends a stream whose grpc-timeout passed: DEADLINE_EXCEEDED, every
   const stream = session.request({ ...grpcHeaders(CalculatorService.calculateStream.path), "grpc-timeout": "300m" });
   stream.on("data", (chunk: Buffer) => {
     // Each DATA chunk holds whole messages here (5-byte prefix + a few bytes), written one per request.
-    for (const m of decodeFrames(chunk).messages) results.push(CalculatorService.calculate.responseDeserialize(m).result);
+    for (const m of decodeFrames(chunk).messages)
+      results.push(CalculatorService.calculate.responseDeserialize(m).result);
   });
   let writtenAtEnd = -1;
   const ended = new Promise<{ code: number | undefined; ms: number }>((resolve) => {
@@ -113,16 +114,30 @@ it("a unary call with grpc-timeout of 1 ns is DEADLINE_EXCEEDED or answered corr
         stream.on("trailers", (t: http2.IncomingHttpHeaders) => {
           const code = Number(t["grpc-status"]);
           see(code);
-          const value = messages[0] === undefined ? undefined : CalculatorService.calculate.responseDeserialize(messages[0]).result;
-          resolve(code === 0 ? (value === 5 && messages.length === 1 ? "OK 5" : `OK wrong ${value}`) : messages.length === 0 ? (status[code] ?? String(code)) : "error with a result");
+          const value =
+            messages[0] === undefined ? undefined : CalculatorService.calculate.responseDeserialize(messages[0]).result;
+          resolve(
+            code === 0
+              ? value === 5 && messages.length === 1
+                ? "OK 5"
+                : `OK wrong ${value}`
+              : messages.length === 0
+                ? (status[code] ?? String(code))
+                : "error with a result",
+          );
         });
         stream.on("close", () => resolve("closed without status"));
         stream.end(requestFrame(2, 3, Operation.ADD));
       });
       tally[outcome] = (tally[outcome] ?? 0) + 1;
     }
-    section.oneNanosecondCalls = Object.entries(tally).map(([k, v]) => `${k} ×${v}`).join(", ");
-    expect(Object.keys(tally).every((k) => k === "OK 5" || k === "DEADLINE_EXCEEDED"), JSON.stringify(tally)).toBe(true);
+    section.oneNanosecondCalls = Object.entries(tally)
+      .map(([k, v]) => `${k} ×${v}`)
+      .join(", ");
+    expect(
+      Object.keys(tally).every((k) => k === "OK 5" || k === "DEADLINE_EXCEEDED"),
+      JSON.stringify(tally),
+    ).toBe(true);
   } finally {
     session.destroy();
   }
@@ -155,11 +170,18 @@ it("a client cancel frees the call: after cancelling a connection's full quota o
       wire.data(id, request, true);
     }
     const lastSecond = second.at(-1) ?? 1;
-    await wire.waitFor((f) => f.type === FrameType.HEADERS && f.streamId === lastSecond && (f.flags & Flag.END_STREAM) !== 0, 10_000);
+    await wire.waitFor(
+      (f) => f.type === FrameType.HEADERS && f.streamId === lastSecond && (f.flags & Flag.END_STREAM) !== 0,
+      10_000,
+    );
     const answered = second.filter((id) =>
-      wire.frames.some((f) => f.type === FrameType.DATA && f.streamId === id && decodeFrames(f.payload).messages.length === 1),
+      wire.frames.some(
+        (f) => f.type === FrameType.DATA && f.streamId === id && decodeFrames(f.payload).messages.length === 1,
+      ),
     ).length;
-    const refusedOrClosed = wire.frames.filter((f) => f.type === FrameType.GOAWAY || (f.type === FrameType.RST_STREAM && second.includes(f.streamId))).length;
+    const refusedOrClosed = wire.frames.filter(
+      (f) => f.type === FrameType.GOAWAY || (f.type === FrameType.RST_STREAM && second.includes(f.streamId)),
+    ).length;
     section.cancelledStreams = limit;
     section.newStreamsAnsweredAfterCancel = answered;
     expect(refusedOrClosed).toBe(0);

@@ -25,7 +25,12 @@ beforeAll(async () => {
 afterAll(async () => {
   const alive = server.alive();
   const resources = alive
-    ? { rssBeforeBytes: rssBefore, rssAfterBytes: server.rssBytes(), fdBefore, fdAfter: await server.settleFds(fdBefore) }
+    ? {
+        rssBeforeBytes: rssBefore,
+        rssAfterBytes: server.rssBytes(),
+        fdBefore,
+        fdAfter: await server.settleFds(fdBefore),
+      }
     : undefined;
   await server.stop();
   recordSection(root, "fuzz", {

@@ -31,7 +31,8 @@ afterAll(async () => {
     const k = (byKind[run.kind] ??= { tried: 0, passed: 0 });
     k.tried++;
     if (run.passed && run.healthyAfter) k.passed++;
-    for (const code of run.statuses) statuses[status[code] ?? String(code)] = (statuses[status[code] ?? String(code)] ?? 0) + 1;
+    for (const code of run.statuses)
+      statuses[status[code] ?? String(code)] = (statuses[status[code] ?? String(code)] ?? 0) + 1;
   }
   recordSection(root, "hostile", {
     casesTried: runs.length,
@@ -46,13 +47,16 @@ afterAll(async () => {
 });
 
 describe.each(["http", "grpc-framing", "protobuf", "metadata", "http2-abuse"] as const)("%s", (kind) => {
-  it.each(hostileCases.filter((c) => c.kind === kind).map((c) => [c.name, c] as const))("%s", async (_name, hostile) => {
-    const run = await runCase(server, hostile);
-    runs.push(run);
-    expect(server.alive(), "server process still running").toBe(true);
-    expect(run.passed, `expected ${run.expected}; observed ${run.observed}`).toBe(true);
-    expect(run.healthyAfter, "2 + 3 answers 5 after the case").toBe(true);
-  });
+  it.each(hostileCases.filter((c) => c.kind === kind).map((c) => [c.name, c] as const))(
+    "%s",
+    async (_name, hostile) => {
+      const run = await runCase(server, hostile);
+      runs.push(run);
+      expect(server.alive(), "server process still running").toBe(true);
+      expect(run.passed, `expected ${run.expected}; observed ${run.observed}`).toBe(true);
+      expect(run.healthyAfter, "2 + 3 answers 5 after the case").toBe(true);
+    },
+  );
 });
 
 it("holds no extra descriptors once every hostile connection is gone", async () => {

@@ -63,7 +63,10 @@ it("SIGTERM at full load: accepted calls complete OK, later ones fail UNAVAILABL
         const result = await client.add(a, 3);
         unary.push({ startedAfterSigtermMs, outcome: result === a + 3 ? "OK" : `WRONG ${result}` });
       } catch (error) {
-        unary.push({ startedAfterSigtermMs, outcome: isCalculatorError(error) ? (status[error.code] ?? String(error.code)) : String(error) });
+        unary.push({
+          startedAfterSigtermMs,
+          outcome: isCalculatorError(error) ? (status[error.code] ?? String(error.code)) : String(error),
+        });
       }
     }
   });
@@ -93,7 +96,9 @@ it("SIGTERM at full load: accepted calls complete OK, later ones fail UNAVAILABL
   const count = (filter: (r: UnaryRecord) => boolean): number => unary.filter(filter).length;
   const outcomes: Record<string, number> = {};
   for (const r of unary) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
-  const streamsLost = streamResults.filter((s) => s.error !== "" || s.received.length !== s.sent || s.received.some((v, i) => v !== i + 3));
+  const streamsLost = streamResults.filter(
+    (s) => s.error !== "" || s.received.length !== s.sent || s.received.some((v, i) => v !== i + 3),
+  );
   const unexpected = unary.filter((r) => r.outcome !== "OK" && r.outcome !== "UNAVAILABLE");
   const lateOk = count((r) => r.startedAfterSigtermMs > 200 && r.outcome === "OK");
   recordSection(root, "shutdown", {
@@ -111,14 +116,18 @@ it("SIGTERM at full load: accepted calls complete OK, later ones fail UNAVAILABL
     graceMs: GRACE_MS,
     crashes: code === 0 ? 0 : 1,
     callsLost: streamsLost.length + unexpected.length,
-    statuses: Object.fromEntries(Object.entries(outcomes).map(([k, v]) => [k, v + probes.filter((p) => p === k).length])),
+    statuses: Object.fromEntries(
+      Object.entries(outcomes).map(([k, v]) => [k, v + probes.filter((p) => p === k).length]),
+    ),
   });
 
   expect(streamsLost, "every stream accepted before SIGTERM completes with all its results").toEqual([]);
   expect(unexpected.slice(0, 5), "unary calls end OK or UNAVAILABLE, nothing else").toEqual([]);
   expect(lateOk, "calls started > 200 ms after SIGTERM are not served").toBe(0);
   expect(drainingWhenProbed, "the server was still draining when probed").toBe(true);
-  expect(probes, "new calls during the drain fail UNAVAILABLE").toEqual(Array.from({ length: 20 }, () => "UNAVAILABLE"));
+  expect(probes, "new calls during the drain fail UNAVAILABLE").toEqual(
+    Array.from({ length: 20 }, () => "UNAVAILABLE"),
+  );
   expect({ code, signal }).toEqual({ code: 0, signal: null });
   expect(ms).toBeLessThan(GRACE_MS + 1000);
 }, 60_000);

@@ -22,7 +22,8 @@ const CHURN_BOUND_MS = 150_000;
  * server's GC timing (young-generation sizing), so each end is the median of three samples.
  */
 function rssEnds(samples: readonly number[]): { warm: number; end: number } {
-  const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+  const median = (xs: readonly number[]): number =>
+    [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
   return { warm: median(samples.slice(0, 3)), end: median(samples.slice(-3)) };
 }
 
@@ -35,94 +36,102 @@ afterAll(async () => {
 });
 
 describe("soak", () => {
-  it(`${SOAK_CALLS} calls at concurrency ${CONCURRENCY}: zero errors, RSS growth < 10 MB after warm-up, fds back`, async () => {
-    const fdBefore = server.fdCount();
-    const tally = newTally();
-    const client = createCalculatorClient(address(server));
-    const started = Date.now();
-    const deadline = started + SOAK_BOUND_MS;
-    const rssSamples: number[] = [];
-    let heapWarm = 0;
-    try {
-      await soak(client, 0, WARM_UP_CALLS, CONCURRENCY, tally, deadline);
-      rssSamples.push(server.rssBytes());
-      heapWarm = await server.heapUsedAfterGc();
-      const step = (SOAK_CALLS - WARM_UP_CALLS) / 9;
-      for (let from = WARM_UP_CALLS; from < SOAK_CALLS; from += step) {
-        await soak(client, from, Math.min(SOAK_CALLS, from + step), CONCURRENCY, tally, deadline);
+  it(
+    `${SOAK_CALLS} calls at concurrency ${CONCURRENCY}: zero errors, RSS growth < 10 MB after warm-up, fds back`,
+    async () => {
+      const fdBefore = server.fdCount();
+      const tally = newTally();
+      const client = createCalculatorClient(address(server));
+      const started = Date.now();
+      const deadline = started + SOAK_BOUND_MS;
+      const rssSamples: number[] = [];
+      let heapWarm = 0;
+      try {
+        await soak(client, 0, WARM_UP_CALLS, CONCURRENCY, tally, deadline);
         rssSamples.push(server.rssBytes());
+        heapWarm = await server.heapUsedAfterGc();
+        const step = (SOAK_CALLS - WARM_UP_CALLS) / 9;
+        for (let from = WARM_UP_CALLS; from < SOAK_CALLS; from += step) {
+          await soak(client, from, Math.min(SOAK_CALLS, from + step), CONCURRENCY, tally, deadline);
+          rssSamples.push(server.rssBytes());
+        }
+      } finally {
+        client.close();
       }
-    } finally {
-      client.close();
-    }
-    const seconds = (Date.now() - started) / 1000;
-    rssSamples.push(server.rssBytes());
-    const { warm: rssWarm, end: rssEnd } = rssEnds(rssSamples);
-    const fdAfter = await server.settleFds(fdBefore);
-    // After the connection is gone: a heap read while the server is still tearing it down is not retention.
-    const heapEnd = await server.heapUsedAfterGc();
-    recordSection(root, "soak", {
-      calls: tally.calls,
-      errors: errorCount(tally),
-      wrongResults: tally.wrong,
-      callsPerSecond: Math.round(tally.calls / seconds),
-      rssGrowthAfterWarmUpMB: Number(((rssEnd - rssWarm) / MB).toFixed(1)),
-      heapAfterGcMB: `${(heapWarm / MB).toFixed(1)} → ${(heapEnd / MB).toFixed(1)}`,
-      crashes: server.alive() ? 0 : 1,
-      callsLost: errorCount(tally) + tally.wrong,
-      statuses: { OK: tally.ok, ...tally.errors },
-      rssSamplesMB: rssSamples.map((b) => Number((b / MB).toFixed(1))),
-      resources: { rssBeforeBytes: rssWarm, rssAfterBytes: rssEnd, fdBefore, fdAfter },
-    });
-    expect(tally.calls, `calls made within ${SOAK_BOUND_MS / 1000} s`).toBe(SOAK_CALLS);
-    expect(tally.errors).toEqual({});
-    expect(tally.wrong).toBe(0);
-    expect(rssEnd - rssWarm, `RSS ${rssWarm / MB} MB after warm-up → ${rssEnd / MB} MB`).toBeLessThan(10 * MB);
-    expect(heapEnd - heapWarm, `heap after GC ${heapWarm / MB} MB → ${heapEnd / MB} MB`).toBeLessThan(10 * MB);
-    expect(fdAfter).toBeLessThanOrEqual(fdBefore);
-  }, SOAK_BOUND_MS + 30_000);
+      const seconds = (Date.now() - started) / 1000;
+      rssSamples.push(server.rssBytes());
+      const { warm: rssWarm, end: rssEnd } = rssEnds(rssSamples);
+      const fdAfter = await server.settleFds(fdBefore);
+      // After the connection is gone: a heap read while the server is still tearing it down is not retention.
+      const heapEnd = await server.heapUsedAfterGc();
+      recordSection(root, "soak", {
+        calls: tally.calls,
+        errors: errorCount(tally),
+        wrongResults: tally.wrong,
+        callsPerSecond: Math.round(tally.calls / seconds),
+        rssGrowthAfterWarmUpMB: Number(((rssEnd - rssWarm) / MB).toFixed(1)),
+        heapAfterGcMB: `${(heapWarm / MB).toFixed(1)} → ${(heapEnd / MB).toFixed(1)}`,
+        crashes: server.alive() ? 0 : 1,
+        callsLost: errorCount(tally) + tally.wrong,
+        statuses: { OK: tally.ok, ...tally.errors },
+        rssSamplesMB: rssSamples.map((b) => Number((b / MB).toFixed(1))),
+        resources: { rssBeforeBytes: rssWarm, rssAfterBytes: rssEnd, fdBefore, fdAfter },
+      });
+      expect(tally.calls, `calls made within ${SOAK_BOUND_MS / 1000} s`).toBe(SOAK_CALLS);
+      expect(tally.errors).toEqual({});
+      expect(tally.wrong).toBe(0);
+      expect(rssEnd - rssWarm, `RSS ${rssWarm / MB} MB after warm-up → ${rssEnd / MB} MB`).toBeLessThan(10 * MB);
+      expect(heapEnd - heapWarm, `heap after GC ${heapWarm / MB} MB → ${heapEnd / MB} MB`).toBeLessThan(10 * MB);
+      expect(fdAfter).toBeLessThanOrEqual(fdBefore);
+    },
+    SOAK_BOUND_MS + 30_000,
+  );
 });
 
 describe("churn", () => {
-  it(`${CHURN_CYCLES} connect-call-disconnect cycles (32 at a time): zero errors, no fd or memory growth`, async () => {
-    const fdBefore = server.fdCount();
-    const tally = newTally();
-    const deadline = Date.now() + CHURN_BOUND_MS;
-    // The first fifth warms the server up (V8 heap, nghttp2 pools); then RSS is sampled after every tenth.
-    await churn(server, CHURN_CYCLES / 5, 32, tally, deadline);
-    await server.settleFds(fdBefore);
-    const heapWarm = await server.heapUsedAfterGc();
-    const started = Date.now();
-    const rssSamples: number[] = [];
-    for (let tenth = 2; tenth < 10; tenth++) {
-      await churn(server, CHURN_CYCLES / 10, 32, tally, deadline);
-      rssSamples.push(server.rssBytes());
-    }
-    const seconds = (Date.now() - started) / 1000;
-    const fdAfter = await server.settleFds(fdBefore);
-    const heapEnd = await server.heapUsedAfterGc();
-    // RSS is reported (rssEnds); growth is judged on the heap the server retains after a full GC.
-    const { warm: rssWarm, end: rssEnd } = rssEnds(rssSamples);
-    recordSection(root, "churn", {
-      cycles: tally.calls,
-      errors: errorCount(tally),
-      wrongResults: tally.wrong,
-      cyclesPerSecond: Math.round((tally.calls - CHURN_CYCLES / 5) / seconds),
-      rssSamplesMB: rssSamples.map((b) => Number((b / MB).toFixed(1))),
-      rssGrowthAfterWarmUpMB: Number(((rssEnd - rssWarm) / MB).toFixed(1)),
-      heapAfterGcMB: `${(heapWarm / MB).toFixed(1)} → ${(heapEnd / MB).toFixed(1)}`,
-      crashes: server.alive() ? 0 : 1,
-      callsLost: errorCount(tally) + tally.wrong,
-      statuses: { OK: tally.ok, ...tally.errors },
-      resources: { rssBeforeBytes: rssWarm, rssAfterBytes: rssEnd, fdBefore, fdAfter },
-    });
-    expect(tally.calls, `cycles made within ${CHURN_BOUND_MS / 1000} s`).toBe(CHURN_CYCLES);
-    expect(tally.errors).toEqual({});
-    expect(tally.wrong).toBe(0);
-    expect(fdAfter).toBeLessThanOrEqual(fdBefore);
-    // The soak's bound (10 MB), on the heap retained after a full GC over 8 000 connections (1.3 KB each).
-    // Expected: about 1 MB, one ~140 B timer list per connection: grpc-js's connection-age timer (30 min ±10%
-    // jitter) leaves Node an empty list per distinct duration until that duration has passed: bounded, not a leak.
-    expect(heapEnd - heapWarm, `heap after GC ${heapWarm / MB} MB → ${heapEnd / MB} MB`).toBeLessThan(10 * MB);
-  }, CHURN_BOUND_MS + 30_000);
+  it(
+    `${CHURN_CYCLES} connect-call-disconnect cycles (32 at a time): zero errors, no fd or memory growth`,
+    async () => {
+      const fdBefore = server.fdCount();
+      const tally = newTally();
+      const deadline = Date.now() + CHURN_BOUND_MS;
+      // The first fifth warms the server up (V8 heap, nghttp2 pools); then RSS is sampled after every tenth.
+      await churn(server, CHURN_CYCLES / 5, 32, tally, deadline);
+      await server.settleFds(fdBefore);
+      const heapWarm = await server.heapUsedAfterGc();
+      const started = Date.now();
+      const rssSamples: number[] = [];
+      for (let tenth = 2; tenth < 10; tenth++) {
+        await churn(server, CHURN_CYCLES / 10, 32, tally, deadline);
+        rssSamples.push(server.rssBytes());
+      }
+      const seconds = (Date.now() - started) / 1000;
+      const fdAfter = await server.settleFds(fdBefore);
+      const heapEnd = await server.heapUsedAfterGc();
+      // RSS is reported (rssEnds); growth is judged on the heap the server retains after a full GC.
+      const { warm: rssWarm, end: rssEnd } = rssEnds(rssSamples);
+      recordSection(root, "churn", {
+        cycles: tally.calls,
+        errors: errorCount(tally),
+        wrongResults: tally.wrong,
+        cyclesPerSecond: Math.round((tally.calls - CHURN_CYCLES / 5) / seconds),
+        rssSamplesMB: rssSamples.map((b) => Number((b / MB).toFixed(1))),
+        rssGrowthAfterWarmUpMB: Number(((rssEnd - rssWarm) / MB).toFixed(1)),
+        heapAfterGcMB: `${(heapWarm / MB).toFixed(1)} → ${(heapEnd / MB).toFixed(1)}`,
+        crashes: server.alive() ? 0 : 1,
+        callsLost: errorCount(tally) + tally.wrong,
+        statuses: { OK: tally.ok, ...tally.errors },
+        resources: { rssBeforeBytes: rssWarm, rssAfterBytes: rssEnd, fdBefore, fdAfter },
+      });
+      expect(tally.calls, `cycles made within ${CHURN_BOUND_MS / 1000} s`).toBe(CHURN_CYCLES);
+      expect(tally.errors).toEqual({});
+      expect(tally.wrong).toBe(0);
+      expect(fdAfter).toBeLessThanOrEqual(fdBefore);
+      // The soak's bound (10 MB), on the heap retained after a full GC over 8 000 connections (1.3 KB each).
+      // Expected: about 1 MB, one ~140 B timer list per connection: grpc-js's connection-age timer (30 min ±10%
+      // jitter) leaves Node an empty list per distinct duration until that duration has passed: bounded, not a leak.
+      expect(heapEnd - heapWarm, `heap after GC ${heapWarm / MB} MB → ${heapEnd / MB} MB`).toBeLessThan(10 * MB);
+    },
+    CHURN_BOUND_MS + 30_000,
+  );
 });

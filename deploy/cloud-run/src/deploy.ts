@@ -43,7 +43,9 @@ export async function deploy(args: readonly string[], context: DeployContext): P
     return options.dryRun ? await dryRun(options, context) : await run(options, context);
   } catch (error) {
     if (error instanceof PrerequisiteError) {
-      context.err(`deploy:cloud-run: cannot deploy yet, nothing was built or pushed:\n${error.problems.map((p) => `  - ${p}`).join("\n")}\n`);
+      context.err(
+        `deploy:cloud-run: cannot deploy yet, nothing was built or pushed:\n${error.problems.map((p) => `  - ${p}`).join("\n")}\n`,
+      );
       return 1;
     }
     if (error instanceof ServiceYamlError) {
@@ -67,7 +69,9 @@ async function dryRun(options: DeployOptions, context: DeployContext): Promise<n
     `# Image ${imageRef(target)} (tag from \`${formatCommand(REVISION_PROBES.head)}\`: git is all a dry run runs).`,
     "# A real deploy first checks, reading only:",
     `#   ${REQUIRED_TOOLS.map((t) => t.name).join(", ")} on PATH`,
-    ...[PROBES.dockerDaemon, PROBES.account, PROBES.repository(target.repository, target.project, target.region)].map((argv) => `#   ${formatCommand(argv)}`),
+    ...[PROBES.dockerDaemon, PROBES.account, PROBES.repository(target.repository, target.project, target.region)].map(
+      (argv) => `#   ${formatCommand(argv)}`,
+    ),
     "# Then runs, from the repository root:",
     ...deploySteps(target).map(formatStep),
     `# ${RENDERED_SERVICE_YAML}:`,
@@ -79,13 +83,19 @@ async function dryRun(options: DeployOptions, context: DeployContext): Promise<n
 }
 
 async function run(options: DeployOptions, context: DeployContext): Promise<number> {
-  const location = await checkPrerequisites(options, { runner: context.runner, path: context.path, cwd: context.repoRoot });
+  const location = await checkPrerequisites(options, {
+    runner: context.runner,
+    path: context.path,
+    cwd: context.repoRoot,
+  });
   const target = await resolveTarget(options, location, context);
   const yaml = render(target, context);
   const renderedPath = join(context.repoRoot, RENDERED_SERVICE_YAML);
   mkdirSync(dirname(renderedPath), { recursive: true });
   writeFileSync(renderedPath, yaml);
-  context.out(`Deploying ${imageRef(target)} as ${target.service} (${describeAccess(target)}); service definition: ${RENDERED_SERVICE_YAML}\n`);
+  context.out(
+    `Deploying ${imageRef(target)} as ${target.service} (${describeAccess(target)}); service definition: ${RENDERED_SERVICE_YAML}\n`,
+  );
 
   let policy = "";
   let url = "";
@@ -95,7 +105,9 @@ async function run(options: DeployOptions, context: DeployContext): Promise<numb
     const result = await context.runner.run(step.argv, { cwd: context.repoRoot, capture: step.capture !== undefined });
     if (result.code !== 0) {
       const detail = result.stderr.trim();
-      context.err(`deploy:cloud-run: \`${formatCommand(step.argv)}\` failed with exit code ${result.code}${detail ? `:\n${detail}` : ""}\n`);
+      context.err(
+        `deploy:cloud-run: \`${formatCommand(step.argv)}\` failed with exit code ${result.code}${detail ? `:\n${detail}` : ""}\n`,
+      );
       return 1;
     }
     if (step.capture === "iam-policy") policy = result.stdout;
@@ -105,18 +117,28 @@ async function run(options: DeployOptions, context: DeployContext): Promise<numb
   return 0;
 }
 
-async function resolveTarget(options: DeployOptions, location: { project: string; region: string }, context: DeployContext): Promise<DeployTarget> {
+async function resolveTarget(
+  options: DeployOptions,
+  location: { project: string; region: string },
+  context: DeployContext,
+): Promise<DeployTarget> {
   const tag = await sourceRevision(context.runner, context.repoRoot);
   return { ...location, repository: options.repository, service: options.service, access: options.access, tag };
 }
 
 function render(target: DeployTarget, context: DeployContext): string {
-  return renderServiceYaml(context.template ?? readServiceTemplate(), { SERVICE: target.service, REGION: target.region, IMAGE: imageRef(target) });
+  return renderServiceYaml(context.template ?? readServiceTemplate(), {
+    SERVICE: target.service,
+    REGION: target.region,
+    IMAGE: imageRef(target),
+  });
 }
 
 function formatStep(step: Step): string {
   const command = formatCommand(step.argv);
-  return step.onlyIfGranted === undefined ? command : `${command}  # only if the policy above grants ${step.onlyIfGranted} the invoker role`;
+  return step.onlyIfGranted === undefined
+    ? command
+    : `${command}  # only if the policy above grants ${step.onlyIfGranted} the invoker role`;
 }
 
 function describeAccess(target: DeployTarget): string {
@@ -126,13 +148,26 @@ function describeAccess(target: DeployTarget): string {
 /** Cloud Run serves TLS on 443 in front of the h2c container: gRPC clients dial host:443. */
 export function endpointMessage(target: DeployTarget, url: string): string {
   const host = url ? new URL(url).host : "";
-  if (host === "") return `Deployed ${target.service}, but \`gcloud run services describe\` returned no URL yet; run it again in a minute.\n`;
+  if (host === "")
+    return `Deployed ${target.service}, but \`gcloud run services describe\` returned no URL yet; run it again in a minute.\n`;
   const endpoint = `${host}:443`;
-  const call = [`npx @grpc-calculator/client 2 + 3 --target ${endpoint}`, `npx @grpc-calculator/client health --target ${endpoint}`];
+  const call = [
+    `npx @grpc-calculator/client 2 + 3 --target ${endpoint}`,
+    `npx @grpc-calculator/client health --target ${endpoint}`,
+  ];
   const privateNote =
     target.access === "private"
-      ? ["The service is private: callers need roles/run.invoker and send a Google identity token, e.g. with grpcurl:",
-         `  grpcurl -H "authorization: Bearer $(gcloud auth print-identity-token)" ${endpoint} list`]
+      ? [
+          "The service is private: callers need roles/run.invoker and send a Google identity token, e.g. with grpcurl:",
+          `  grpcurl -H "authorization: Bearer $(gcloud auth print-identity-token)" ${endpoint} list`,
+        ]
       : [];
-  return [`Deployed ${target.service}: ${url}`, `endpoint: ${endpoint}`, "Call it:", ...call.map((c) => `  ${c}`), ...privateNote, ""].join("\n");
+  return [
+    `Deployed ${target.service}: ${url}`,
+    `endpoint: ${endpoint}`,
+    "Call it:",
+    ...call.map((c) => `  ${c}`),
+    ...privateNote,
+    "",
+  ].join("\n");
 }

@@ -43,11 +43,33 @@ const REPOSITORY = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 function program(): Command {
   return new Command("deploy:cloud-run")
     .description("Build the server image, push it to Artifact Registry and deploy it to Cloud Run.")
-    .addOption(new Option("--project <id>", "Google Cloud project (default: gcloud config get-value project)").argParser(matching(PROJECT, "project id")))
-    .addOption(new Option("--region <region>", "Cloud Run region, e.g. us-central1 (default: gcloud config get-value run/region)").argParser(matching(REGION, "region")))
-    .addOption(new Option("--repository <id>", "Artifact Registry Docker repository").default(DEFAULT_REPOSITORY).argParser(matching(REPOSITORY, "Artifact Registry repository id")))
-    .addOption(new Option("--service <name>", "Cloud Run service name").default(DEFAULT_SERVICE).argParser(matching(SERVICE, "Cloud Run service name (lowercase letters, digits, hyphens, at most 49)")))
-    .addOption(new Option("--allow-unauthenticated", "let anyone call the service (grants allUsers roles/run.invoker)").conflicts("private"))
+    .addOption(
+      new Option("--project <id>", "Google Cloud project (default: gcloud config get-value project)").argParser(
+        matching(PROJECT, "project id"),
+      ),
+    )
+    .addOption(
+      new Option(
+        "--region <region>",
+        "Cloud Run region, e.g. us-central1 (default: gcloud config get-value run/region)",
+      ).argParser(matching(REGION, "region")),
+    )
+    .addOption(
+      new Option("--repository <id>", "Artifact Registry Docker repository")
+        .default(DEFAULT_REPOSITORY)
+        .argParser(matching(REPOSITORY, "Artifact Registry repository id")),
+    )
+    .addOption(
+      new Option("--service <name>", "Cloud Run service name")
+        .default(DEFAULT_SERVICE)
+        .argParser(matching(SERVICE, "Cloud Run service name (lowercase letters, digits, hyphens, at most 49)")),
+    )
+    .addOption(
+      new Option(
+        "--allow-unauthenticated",
+        "let anyone call the service (grants allUsers roles/run.invoker)",
+      ).conflicts("private"),
+    )
     .addOption(new Option("--private", "only callers with roles/run.invoker (removes allUsers); the default"))
     .addOption(new Option("--dry-run", "print every command and the rendered service.yaml; run nothing"))
     .allowExcessArguments(false)

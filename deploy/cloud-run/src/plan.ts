@@ -40,13 +40,27 @@ export function imageRef(target: DeployTarget): string {
 export function deploySteps(target: DeployTarget): Step[] {
   const image = imageRef(target);
   const where = ["--project", target.project, "--region", target.region];
-  const binding = (verb: "add" | "remove", member: string) =>
-    ["gcloud", "run", "services", `${verb}-iam-policy-binding`, target.service, ...where, "--member", member, "--role", INVOKER_ROLE, "--quiet"];
+  const binding = (verb: "add" | "remove", member: string) => [
+    "gcloud",
+    "run",
+    "services",
+    `${verb}-iam-policy-binding`,
+    target.service,
+    ...where,
+    "--member",
+    member,
+    "--role",
+    INVOKER_ROLE,
+    "--quiet",
+  ];
   const access: Step[] =
     target.access === "public"
       ? [{ argv: binding("add", "allUsers") }]
       : [
-          { argv: ["gcloud", "run", "services", "get-iam-policy", target.service, ...where, "--format", "json"], capture: "iam-policy" },
+          {
+            argv: ["gcloud", "run", "services", "get-iam-policy", target.service, ...where, "--format", "json"],
+            capture: "iam-policy",
+          },
           ...PUBLIC_MEMBERS.map((member) => ({ argv: binding("remove", member), onlyIfGranted: member })),
         ];
   return [
@@ -55,7 +69,10 @@ export function deploySteps(target: DeployTarget): Step[] {
     { argv: ["docker", "push", image] },
     { argv: ["gcloud", "run", "services", "replace", RENDERED_SERVICE_YAML, ...where, "--quiet"] },
     ...access,
-    { argv: ["gcloud", "run", "services", "describe", target.service, ...where, "--format", "value(status.url)"], capture: "url" },
+    {
+      argv: ["gcloud", "run", "services", "describe", target.service, ...where, "--format", "value(status.url)"],
+      capture: "url",
+    },
   ];
 }
 

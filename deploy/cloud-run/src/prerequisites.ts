@@ -18,7 +18,16 @@ export const PROBES = {
   project: ["gcloud", "config", "get-value", "project"],
   region: ["gcloud", "config", "get-value", "run/region"],
   repository: (repository: string, project: string, region: string) => [
-    "gcloud", "artifacts", "repositories", "describe", repository, "--project", project, "--location", region, "--format=value(name)",
+    "gcloud",
+    "artifacts",
+    "repositories",
+    "describe",
+    repository,
+    "--project",
+    project,
+    "--location",
+    region,
+    "--format=value(name)",
   ],
 } as const;
 
@@ -43,17 +52,24 @@ export interface ResolvedLocation {
 }
 
 /** Checks every prerequisite in order; throws PrerequisiteError listing what is missing. */
-export async function checkPrerequisites(options: DeployOptions, context: PrerequisiteContext): Promise<ResolvedLocation> {
+export async function checkPrerequisites(
+  options: DeployOptions,
+  context: PrerequisiteContext,
+): Promise<ResolvedLocation> {
   const missingTools = REQUIRED_TOOLS.filter((tool) => findExecutable(tool.name, context.path) === undefined);
   if (missingTools.length > 0) {
-    throw new PrerequisiteError(missingTools.map((tool) => `${tool.name} is not installed (not found on PATH): ${tool.fix}.`));
+    throw new PrerequisiteError(
+      missingTools.map((tool) => `${tool.name} is not installed (not found on PATH): ${tool.fix}.`),
+    );
   }
   const probe = (argv: readonly string[]) => context.runner.run(argv, { cwd: context.cwd, capture: true });
   const problems: string[] = [];
 
   const daemon = await probe(PROBES.dockerDaemon);
   if (daemon.code !== 0) {
-    problems.push(`Docker is installed but its daemon is not reachable (\`docker info\` failed: ${lastLine(daemon.stderr)}): start Docker.`);
+    problems.push(
+      `Docker is installed but its daemon is not reachable (\`docker info\` failed: ${lastLine(daemon.stderr)}): start Docker.`,
+    );
   }
 
   const account = await probe(PROBES.account);
@@ -64,17 +80,30 @@ export async function checkPrerequisites(options: DeployOptions, context: Prereq
 
   const project = options.project ?? (await configValue(probe, PROBES.project));
   if (project === undefined) {
-    problems.push("No Google Cloud project: pass --project PROJECT_ID, or set a default with `gcloud config set project PROJECT_ID`.");
+    problems.push(
+      "No Google Cloud project: pass --project PROJECT_ID, or set a default with `gcloud config set project PROJECT_ID`.",
+    );
   }
   const region = options.region ?? (await configValue(probe, PROBES.region));
   if (region === undefined) {
-    problems.push("No Cloud Run region: pass --region REGION (e.g. us-central1), or set a default with `gcloud config set run/region REGION`.");
+    problems.push(
+      "No Cloud Run region: pass --region REGION (e.g. us-central1), or set a default with `gcloud config set run/region REGION`.",
+    );
   }
 
   if (project !== undefined && region !== undefined) {
     const repository = await probe(PROBES.repository(options.repository, project, region));
     if (repository.code !== 0) {
-      const create = formatCommand(["gcloud", "artifacts", "repositories", "create", options.repository, "--repository-format=docker", `--location=${region}`, `--project=${project}`]);
+      const create = formatCommand([
+        "gcloud",
+        "artifacts",
+        "repositories",
+        "create",
+        options.repository,
+        "--repository-format=docker",
+        `--location=${region}`,
+        `--project=${project}`,
+      ]);
       problems.push(
         `Artifact Registry repository ${options.repository} is missing or not accessible in project ${project}, location ${region} (${lastLine(repository.stderr)}): create it with \`${create}\`.`,
       );
@@ -86,7 +115,10 @@ export async function checkPrerequisites(options: DeployOptions, context: Prereq
 }
 
 /** A gcloud config value, or undefined when unset (gcloud prints "(unset)" or nothing). */
-async function configValue(probe: (argv: readonly string[]) => Promise<{ code: number; stdout: string }>, argv: readonly string[]) {
+async function configValue(
+  probe: (argv: readonly string[]) => Promise<{ code: number; stdout: string }>,
+  argv: readonly string[],
+) {
   const result = await probe(argv);
   const value = result.stdout.trim();
   return result.code === 0 && value !== "" && value !== "(unset)" ? value : undefined;

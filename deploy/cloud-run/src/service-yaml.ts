@@ -58,9 +58,13 @@ export function validateServiceYaml(text: string): Service {
   const service = new Service(doc as IService);
   check(() => service.validate(), "Knative Service");
   const containers = service.spec?.template?.spec?.containers ?? [];
-  if (containers.length !== 1) throw new ServiceYamlError(`service.yaml must define exactly one container, found ${containers.length}`);
+  if (containers.length !== 1)
+    throw new ServiceYamlError(`service.yaml must define exactly one container, found ${containers.length}`);
   const container = containers[0] as ServiceContainer;
-  check(() => new Container(container as ConstructorParameters<typeof Container>[0]).validate(), "Kubernetes container");
+  check(
+    () => new Container(container as ConstructorParameters<typeof Container>[0]).validate(),
+    "Kubernetes container",
+  );
   checkGrpcWiring(container);
   return service;
 }

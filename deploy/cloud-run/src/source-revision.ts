@@ -15,7 +15,9 @@ export async function sourceRevision(runner: CommandRunner, cwd: string): Promis
   const head = await runner.run(REVISION_PROBES.head, { cwd, capture: true });
   if (head.code !== 0) {
     const why = head.stderr.trim().split("\n").at(-1) || `exit ${head.code}`;
-    throw new PrerequisiteError([`Cannot tag the image: \`git rev-parse HEAD\` failed (${why}): deploy from a git checkout with at least one commit.`]);
+    throw new PrerequisiteError([
+      `Cannot tag the image: \`git rev-parse HEAD\` failed (${why}): deploy from a git checkout with at least one commit.`,
+    ]);
   }
   const changes = await runner.run(REVISION_PROBES.changes, { cwd, capture: true });
   const dirty = changes.code !== 0 || changes.stdout.trim() !== "";

@@ -8,12 +8,17 @@ const ALL_TOOLS = ["docker", "gcloud", "git"];
 const IMAGE = "europe-west1-docker.pkg.dev/my-project/grpc-calculator/grpc-calculator:0123456789ab";
 const WHERE = "--project my-project --region europe-west1";
 
-async function realRun(args: string[], { tools = ALL_TOOLS, answers = {} }: { tools?: string[]; answers?: Record<string, Answer> } = {}) {
+async function realRun(
+  args: string[],
+  { tools = ALL_TOOLS, answers = {} }: { tools?: string[]; answers?: Record<string, Answer> } = {},
+) {
   const runner = fakeRunner({ ...HEALTHY_MACHINE, ...answers });
   const io = capture();
   const repoRoot = tempRepoRoot();
   const code = await deploy(args, { runner, path: fakePath(tools), repoRoot, out: io.out_, err: io.err_ });
-  const changed = runner.calls.filter((c) => /^docker (build|push)|^gcloud (auth configure-docker|run services (replace|add-|remove-))/.test(c));
+  const changed = runner.calls.filter((c) =>
+    /^docker (build|push)|^gcloud (auth configure-docker|run services (replace|add-|remove-))/.test(c),
+  );
   return { code, io, runner, repoRoot, changed };
 }
 
@@ -45,28 +50,48 @@ describe("missing prerequisites: one clear message each, nothing built or pushed
 
   it("no project and no region, given or configured", async () => {
     const { code, io, changed } = await realRun([], {
-      answers: { "gcloud config get-value project": { stdout: "(unset)\n" }, "gcloud config get-value run/region": { stdout: "" } },
+      answers: {
+        "gcloud config get-value project": { stdout: "(unset)\n" },
+        "gcloud config get-value run/region": { stdout: "" },
+      },
     });
     expect(code).toBe(1);
-    expect(io.err).toContain("No Google Cloud project: pass --project PROJECT_ID, or set a default with `gcloud config set project PROJECT_ID`.");
+    expect(io.err).toContain(
+      "No Google Cloud project: pass --project PROJECT_ID, or set a default with `gcloud config set project PROJECT_ID`.",
+    );
     expect(io.err).toContain("No Cloud Run region: pass --region REGION");
     expect(changed).toEqual([]);
   });
 
   it("Docker installed but its daemon down", async () => {
-    const { code, io, changed } = await realRun([], { answers: { "docker info": { code: 1, stderr: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock.\n" } } });
+    const { code, io, changed } = await realRun([], {
+      answers: {
+        "docker info": { code: 1, stderr: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock.\n" },
+      },
+    });
     expect(code).toBe(1);
-    expect(io.err).toContain("Docker is installed but its daemon is not reachable (`docker info` failed: Cannot connect to the Docker daemon");
+    expect(io.err).toContain(
+      "Docker is installed but its daemon is not reachable (`docker info` failed: Cannot connect to the Docker daemon",
+    );
     expect(changed).toEqual([]);
   });
 
   it("no Artifact Registry repository: says how to create it", async () => {
     const { code, io, changed } = await realRun(["--repository", "images"], {
-      answers: { "gcloud artifacts repositories describe": { code: 1, stderr: "ERROR: (gcloud.artifacts.repositories.describe) NOT_FOUND: Requested entity was not found.\n" } },
+      answers: {
+        "gcloud artifacts repositories describe": {
+          code: 1,
+          stderr: "ERROR: (gcloud.artifacts.repositories.describe) NOT_FOUND: Requested entity was not found.\n",
+        },
+      },
     });
     expect(code).toBe(1);
-    expect(io.err).toContain("Artifact Registry repository images is missing or not accessible in project my-project, location europe-west1");
-    expect(io.err).toContain("`gcloud artifacts repositories create images --repository-format=docker --location=europe-west1 --project=my-project`");
+    expect(io.err).toContain(
+      "Artifact Registry repository images is missing or not accessible in project my-project, location europe-west1",
+    );
+    expect(io.err).toContain(
+      "`gcloud artifacts repositories create images --repository-format=docker --location=europe-west1 --project=my-project`",
+    );
     expect(changed).toEqual([]);
   });
 });
@@ -84,9 +109,13 @@ describe("a deploy with every prerequisite met", () => {
       `gcloud run services replace ${RENDERED_SERVICE_YAML} ${WHERE} --quiet`,
       `gcloud run services add-iam-policy-binding grpc-calculator ${WHERE} --member allUsers --role roles/run.invoker --quiet`,
     ]);
-    expect(runner.calls.at(-1)).toBe(`gcloud run services describe grpc-calculator ${WHERE} --format value(status.url)`);
+    expect(runner.calls.at(-1)).toBe(
+      `gcloud run services describe grpc-calculator ${WHERE} --format value(status.url)`,
+    );
     // Every check ran before the first build.
-    expect(runner.calls.findIndex((c) => c.startsWith("gcloud artifacts"))).toBeLessThan(runner.calls.findIndex((c) => c.startsWith("docker build")));
+    expect(runner.calls.findIndex((c) => c.startsWith("gcloud artifacts"))).toBeLessThan(
+      runner.calls.findIndex((c) => c.startsWith("docker build")),
+    );
     expect(readFileSync(join(repoRoot, RENDERED_SERVICE_YAML), "utf8")).toContain(`image: ${IMAGE}\n`);
     expect(io.out).toContain("endpoint: grpc-calculator-abc123-ew.a.run.app:443\n");
     expect(io.out).toContain("npx @grpc-calculator/client 2 + 3 --target grpc-calculator-abc123-ew.a.run.app:443\n");
@@ -98,20 +127,29 @@ describe("a deploy with every prerequisite met", () => {
       answers: { "gcloud run services get-iam-policy": { stdout: JSON.stringify(policy) } },
     });
     expect(code).toBe(0);
-    expect(changed.slice(4)).toEqual([`gcloud run services remove-iam-policy-binding grpc-calculator ${WHERE} --member allUsers --role roles/run.invoker --quiet`]);
+    expect(changed.slice(4)).toEqual([
+      `gcloud run services remove-iam-policy-binding grpc-calculator ${WHERE} --member allUsers --role roles/run.invoker --quiet`,
+    ]);
     expect(io.out).toContain("The service is private");
     expect(io.out).toContain("gcloud auth print-identity-token");
   });
 
   it("private on a service that was never public: changes no IAM", async () => {
-    const { code, changed } = await realRun(["--private"], { answers: { "gcloud run services get-iam-policy": { stdout: "{}" } } });
+    const { code, changed } = await realRun(["--private"], {
+      answers: { "gcloud run services get-iam-policy": { stdout: "{}" } },
+    });
     expect(code).toBe(0);
     expect(changed.filter((c) => c.includes("iam-policy-binding"))).toEqual([]);
   });
 
   it("stops at the first failing step with its error, before the service is replaced", async () => {
     const { code, io, changed, runner } = await realRun(["--allow-unauthenticated"], {
-      answers: { "docker push": { code: 1, stderr: "denied: Permission \"artifactregistry.repositories.uploadArtifacts\" denied\n" } },
+      answers: {
+        "docker push": {
+          code: 1,
+          stderr: 'denied: Permission "artifactregistry.repositories.uploadArtifacts" denied\n',
+        },
+      },
     });
     expect(code).toBe(1);
     expect(io.err).toContain(`\`docker push ${IMAGE}\` failed with exit code 1:\ndenied: Permission`);
@@ -123,8 +161,18 @@ describe("a deploy with every prerequisite met", () => {
     const runner = fakeRunner(HEALTHY_MACHINE);
     const io = capture();
     const repoRoot = tempRepoRoot();
-    const template = readFileSync(new URL("../service.yaml", import.meta.url), "utf8").replace("- name: h2c", "- name: http1");
-    const code = await deploy([], { runner, path: fakePath(ALL_TOOLS), repoRoot, out: io.out_, err: io.err_, template });
+    const template = readFileSync(new URL("../service.yaml", import.meta.url), "utf8").replace(
+      "- name: h2c",
+      "- name: http1",
+    );
+    const code = await deploy([], {
+      runner,
+      path: fakePath(ALL_TOOLS),
+      repoRoot,
+      out: io.out_,
+      err: io.err_,
+      template,
+    });
     expect(code).toBe(1);
     expect(io.err).toContain("named h2c");
     expect(runner.calls.some((c) => c.startsWith("docker build"))).toBe(false);

@@ -11,14 +11,25 @@ async function dryRun(args: string[]) {
   // An empty PATH: a dry run must not need gcloud, docker or anything else installed.
   const code = await deploy(args, { runner, path: "", repoRoot: tempRepoRoot(), out: io.out_, err: io.err_ });
   const lines = io.out.split("\n");
-  const commands = lines.slice(lines.findIndex((l) => l.startsWith("# Then runs")) + 1, lines.findIndex((l) => l.endsWith("service.yaml:")));
+  const commands = lines.slice(
+    lines.findIndex((l) => l.startsWith("# Then runs")) + 1,
+    lines.findIndex((l) => l.endsWith("service.yaml:")),
+  );
   const yaml = lines.slice(lines.findIndex((l) => l.endsWith("service.yaml:")) + 1).join("\n");
   return { code, io, runner, commands, yaml };
 }
 
 describe("--dry-run", () => {
   it("prints the public deploy's commands, in order, and runs nothing but git", async () => {
-    const { code, io, runner, commands } = await dryRun(["--", "--project", "my-project", "--region", "us-central1", "--allow-unauthenticated", "--dry-run"]);
+    const { code, io, runner, commands } = await dryRun([
+      "--",
+      "--project",
+      "my-project",
+      "--region",
+      "us-central1",
+      "--allow-unauthenticated",
+      "--dry-run",
+    ]);
     expect(io.err).toBe("");
     expect(code).toBe(0);
     expect(commands).toEqual([
@@ -33,7 +44,18 @@ describe("--dry-run", () => {
   });
 
   it("prints the private deploy's commands: no allUsers grant, and any public grant removed", async () => {
-    const { code, commands } = await dryRun(["--project", "my-project", "--region", "us-central1", "--private", "--dry-run", "--service", "calc", "--repository", "images"]);
+    const { code, commands } = await dryRun([
+      "--project",
+      "my-project",
+      "--region",
+      "us-central1",
+      "--private",
+      "--dry-run",
+      "--service",
+      "calc",
+      "--repository",
+      "images",
+    ]);
     const image = "us-central1-docker.pkg.dev/my-project/images/grpc-calculator:0123456789ab";
     expect(code).toBe(0);
     expect(commands).toEqual([
@@ -62,18 +84,37 @@ describe("--dry-run", () => {
   });
 
   it("tags an image built from uncommitted changes as -dirty", async () => {
-    const runner = fakeRunner({ ...HEALTHY_MACHINE, "git status --porcelain --untracked-files=no": { stdout: " M packages/server/src/index.ts\n" } });
+    const runner = fakeRunner({
+      ...HEALTHY_MACHINE,
+      "git status --porcelain --untracked-files=no": { stdout: " M packages/server/src/index.ts\n" },
+    });
     const io = capture();
-    await deploy(["--project", "my-project", "--region", "us-central1", "--dry-run"], { runner, path: "", repoRoot: tempRepoRoot(), out: io.out_, err: io.err_ });
+    await deploy(["--project", "my-project", "--region", "us-central1", "--dry-run"], {
+      runner,
+      path: "",
+      repoRoot: tempRepoRoot(),
+      out: io.out_,
+      err: io.err_,
+    });
     expect(io.out).toContain(`docker push ${IMAGE}-dirty\n`);
   });
 
   it("outside a git checkout: says the image needs a commit to be tagged with", async () => {
-    const runner = fakeRunner({ "git rev-parse": { code: 128, stderr: "fatal: not a git repository (or any of the parent directories): .git\n" } });
+    const runner = fakeRunner({
+      "git rev-parse": { code: 128, stderr: "fatal: not a git repository (or any of the parent directories): .git\n" },
+    });
     const io = capture();
-    const code = await deploy(["--project", "my-project", "--region", "us-central1", "--dry-run"], { runner, path: "", repoRoot: tempRepoRoot(), out: io.out_, err: io.err_ });
+    const code = await deploy(["--project", "my-project", "--region", "us-central1", "--dry-run"], {
+      runner,
+      path: "",
+      repoRoot: tempRepoRoot(),
+      out: io.out_,
+      err: io.err_,
+    });
     expect(code).toBe(1);
-    expect(io.err).toContain("Cannot tag the image: `git rev-parse HEAD` failed (fatal: not a git repository (or any of the parent directories): .git): deploy from a git checkout");
+    expect(io.err).toContain(
+      "Cannot tag the image: `git rev-parse HEAD` failed (fatal: not a git repository (or any of the parent directories): .git): deploy from a git checkout",
+    );
     expect(io.out).toBe("");
   });
 
@@ -85,7 +126,12 @@ describe("--dry-run", () => {
   });
 
   it("rejects conflicting and malformed arguments before doing anything", async () => {
-    for (const args of [["--allow-unauthenticated", "--private"], ["--project", "X"], ["--service", "Bad_Name"], ["stray"]]) {
+    for (const args of [
+      ["--allow-unauthenticated", "--private"],
+      ["--project", "X"],
+      ["--service", "Bad_Name"],
+      ["stray"],
+    ]) {
       const { code, io, runner } = await dryRun([...args, "--dry-run"]);
       expect(code, args.join(" ")).toBe(2);
       expect(io.err).toMatch(/^deploy:cloud-run: .+\n\nUsage: deploy:cloud-run/);
@@ -98,7 +144,16 @@ describe("--help", () => {
   it("prints every option and runs nothing", async () => {
     const { code, io, runner } = await dryRun(["--", "--help"]);
     expect(code).toBe(0);
-    for (const option of ["--project", "--region", "--repository", "--service", "--allow-unauthenticated", "--private", "--dry-run"]) expect(io.out).toContain(option);
+    for (const option of [
+      "--project",
+      "--region",
+      "--repository",
+      "--service",
+      "--allow-unauthenticated",
+      "--private",
+      "--dry-run",
+    ])
+      expect(io.out).toContain(option);
     expect(runner.calls).toEqual([]);
   });
 });

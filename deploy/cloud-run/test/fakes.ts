@@ -50,7 +50,9 @@ export const HEALTHY_MACHINE: Record<string, Answer> = {
   "gcloud auth list": { stdout: "dev@example.com\n" },
   "gcloud config get-value project": { stdout: "my-project\n" },
   "gcloud config get-value run/region": { stdout: "europe-west1\n" },
-  "gcloud artifacts repositories describe": { stdout: "projects/my-project/locations/europe-west1/repositories/grpc-calculator\n" },
+  "gcloud artifacts repositories describe": {
+    stdout: "projects/my-project/locations/europe-west1/repositories/grpc-calculator\n",
+  },
   "gcloud run services describe": { stdout: "https://grpc-calculator-abc123-ew.a.run.app\n" },
 };
 

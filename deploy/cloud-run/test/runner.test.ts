@@ -3,7 +3,15 @@ import { spawnRunner } from "../src/index.js";
 
 describe("spawnRunner", () => {
   it("captures a command's output and exit code without a shell", async () => {
-    const result = await spawnRunner.run([process.execPath, "-e", "process.stdout.write(process.argv[1]); console.error('oops'); process.exit(3)", "a b;$(no)"], { cwd: process.cwd(), capture: true });
+    const result = await spawnRunner.run(
+      [
+        process.execPath,
+        "-e",
+        "process.stdout.write(process.argv[1]); console.error('oops'); process.exit(3)",
+        "a b;$(no)",
+      ],
+      { cwd: process.cwd(), capture: true },
+    );
     expect(result).toEqual({ code: 3, stdout: "a b;$(no)", stderr: "oops\n" });
   });
 

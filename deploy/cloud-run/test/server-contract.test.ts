@@ -17,7 +17,8 @@ interface Container {
   livenessProbe: Probe;
 }
 const yaml = renderServiceYaml(readServiceTemplate(), { SERVICE: "s", REGION: "us-central1", IMAGE: "img" });
-const container = (parse(yaml) as { spec: { template: { spec: { containers: Container[] } } } }).spec.template.spec.containers[0]!;
+const container = (parse(yaml) as { spec: { template: { spec: { containers: Container[] } } } }).spec.template.spec
+  .containers[0]!;
 const env = Object.fromEntries(container.env.map((e) => [e.name, e.value]));
 
 describe("service.yaml and the server", () => {
@@ -27,7 +28,12 @@ describe("service.yaml and the server", () => {
   let health: HealthClient;
 
   beforeAll(async () => {
-    server = await startServer({ port: config.port, host: config.host, logLevel: "silent", shutdownGraceMs: config.shutdownGraceMs });
+    server = await startServer({
+      port: config.port,
+      host: config.host,
+      logLevel: "silent",
+      shutdownGraceMs: config.shutdownGraceMs,
+    });
     health = new HealthClient(`127.0.0.1:${server.port}`, credentials.createInsecure());
   });
   afterAll(async () => {
@@ -46,14 +52,21 @@ describe("service.yaml and the server", () => {
     ["livenessProbe", container.livenessProbe],
   ])("%s's health check answers SERVING", async (_name, probe) => {
     const status = await new Promise<number>((resolve, reject) =>
-      health.check({ service: probe.grpc.service }, new Metadata(), { deadline: Date.now() + 5_000 }, (error, response) => (error ? reject(error) : resolve(response.status))),
+      health.check(
+        { service: probe.grpc.service },
+        new Metadata(),
+        { deadline: Date.now() + 5_000 },
+        (error, response) => (error ? reject(error) : resolve(response.status)),
+      ),
     );
     expect(status).toBe(ServingStatus.SERVING);
   });
 
   it("leaves the instance memory for more than the image's old-generation cap (NODE_OPTIONS in the Dockerfile)", () => {
     const memory = /^(\d+)Mi$/.exec(container.resources.limits.memory);
-    const cap = productionNodeOptions().map((flag) => /^--max-old-space-size=(\d+)$/.exec(flag)?.[1]).find((value) => value !== undefined);
+    const cap = productionNodeOptions()
+      .map((flag) => /^--max-old-space-size=(\d+)$/.exec(flag)?.[1])
+      .find((value) => value !== undefined);
     expect(memory, "memory limit in Mi").not.toBeNull();
     expect(cap, "--max-old-space-size in the image's NODE_OPTIONS").toBeDefined();
     // The cap bounds the V8 heap of the one process (WORKERS=1); the rest is Node, buffers and sockets.

@@ -4,7 +4,11 @@ import { parse } from "yaml";
 import { Service } from "@kubernetes-models/knative/serving.knative.dev/v1/Service";
 import { readServiceTemplate, renderServiceYaml, ServiceYamlError, validateServiceYaml } from "../src/index.js";
 
-const VALUES = { SERVICE: "grpc-calculator", REGION: "us-central1", IMAGE: "us-central1-docker.pkg.dev/p-123456/repo/grpc-calculator:0123456789ab" };
+const VALUES = {
+  SERVICE: "grpc-calculator",
+  REGION: "us-central1",
+  IMAGE: "us-central1-docker.pkg.dev/p-123456/repo/grpc-calculator:0123456789ab",
+};
 const template = readServiceTemplate();
 const rendered = renderServiceYaml(template, VALUES);
 
@@ -24,7 +28,12 @@ interface Doc {
   apiVersion: string;
   kind: string;
   metadata: { name: string; labels: Record<string, string> };
-  spec: { template: { metadata: { annotations: Record<string, string> }; spec: { containerConcurrency: number; timeoutSeconds: number; containers: Container[] } } };
+  spec: {
+    template: {
+      metadata: { annotations: Record<string, string> };
+      spec: { containerConcurrency: number; timeoutSeconds: number; containers: Container[] };
+    };
+  };
 }
 
 const doc = parse(rendered) as Doc;
@@ -64,7 +73,10 @@ describe("service.yaml", () => {
     expect(revision.spec.containerConcurrency).toBeGreaterThan(0);
     expect(revision.spec.timeoutSeconds).toBeGreaterThan(0);
     expect(revision.spec.timeoutSeconds).toBeLessThanOrEqual(3600);
-    expect(revision.metadata.annotations).toMatchObject({ "autoscaling.knative.dev/minScale": "0", "autoscaling.knative.dev/maxScale": "10" });
+    expect(revision.metadata.annotations).toMatchObject({
+      "autoscaling.knative.dev/minScale": "0",
+      "autoscaling.knative.dev/maxScale": "10",
+    });
     const env = Object.fromEntries(container.env.map((e) => [e.name, e.value]));
     expect(env).toEqual({ LOG_LEVEL: "info", WORKERS: "1", SHUTDOWN_GRACE_MS: "8000" });
     // Cloud Run sends SIGTERM and kills the container 10 s later: the drain must end first.
@@ -81,11 +93,15 @@ describe("validateServiceYaml refuses an edit that would break gRPC on Cloud Run
   };
 
   it("a placeholder the deploy does not know", () => {
-    expect(() => renderServiceYaml(template.replace("name: server", "name: ${CONTAINER}"), VALUES)).toThrow(/unknown placeholder \$\{CONTAINER\}/);
+    expect(() => renderServiceYaml(template.replace("name: server", "name: ${CONTAINER}"), VALUES)).toThrow(
+      /unknown placeholder \$\{CONTAINER\}/,
+    );
   });
 
   it("a placeholder left unfilled", () => {
-    expect(() => validateServiceYaml(template)).toThrow(/still has placeholders: \$\{SERVICE\}, \$\{REGION\}, \$\{IMAGE\}/);
+    expect(() => validateServiceYaml(template)).toThrow(
+      /still has placeholders: \$\{SERVICE\}, \$\{REGION\}, \$\{IMAGE\}/,
+    );
   });
 
   it("a port not named h2c (Cloud Run would speak HTTP/1.1 to the container)", () => {
@@ -93,17 +109,21 @@ describe("validateServiceYaml refuses an edit that would break gRPC on Cloud Run
   });
 
   it("a probe on another port than the server's", () => {
-    expect(edit("port: 8080\n              service: Calculator", "port: 9090\n              service: Calculator")).toThrow(/startupProbe must be a grpc probe on the h2c port 8080/);
+    expect(
+      edit("port: 8080\n              service: Calculator", "port: 9090\n              service: Calculator"),
+    ).toThrow(/startupProbe must be a grpc probe on the h2c port 8080/);
   });
 
   it("a gRPC probe without a port (Kubernetes' container schema)", () => {
-    const broken = edit("port: 8080\n              service: \"\"", "service: \"\"");
+    const broken = edit('port: 8080\n              service: ""', 'service: ""');
     expect(broken).toThrow(ServiceYamlError);
     expect(broken).toThrow(/Kubernetes container schema: data\/livenessProbe\/grpc must have required property port/);
   });
 
   it("a value of the wrong type (Knative's schema)", () => {
-    expect(edit("containerConcurrency: 250", "containerConcurrency: lots")).toThrow(/Knative Service schema.*containerConcurrency must be integer/s);
+    expect(edit("containerConcurrency: 250", "containerConcurrency: lots")).toThrow(
+      /Knative Service schema.*containerConcurrency must be integer/s,
+    );
   });
 
   it("missing limits", () => {

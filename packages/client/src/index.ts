@@ -8,9 +8,20 @@
  * - `Operation` comes from `@grpc-calculator/proto` and is re-exported here.
  */
 export { createCalculatorClient, type CalculatorClient, type CalculatorClientOptions } from "./client.js";
-export { CalculatorError, isCalculatorError, type CalculatorErrorOptions, type StatusName } from "./calculator-error.js";
+export {
+  CalculatorError,
+  isCalculatorError,
+  type CalculatorErrorOptions,
+  type StatusName,
+} from "./calculator-error.js";
 export { type CalculateRequest, type OperationName, operationNames } from "./operation.js";
-export { type CalculatorTarget, DEFAULT_PLAINTEXT_PORT, isLoopbackHost, parseTarget, type ParseTargetOptions } from "./target.js";
+export {
+  type CalculatorTarget,
+  DEFAULT_PLAINTEXT_PORT,
+  isLoopbackHost,
+  parseTarget,
+  type ParseTargetOptions,
+} from "./target.js";
 export type { CallOptions } from "./private/call.js";
 export type { AuthOption, TokenSource } from "./private/auth.js";
 export type { ConnectionOptions } from "./private/connection.js";

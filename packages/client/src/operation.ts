@@ -27,12 +27,15 @@ export interface CalculateRequest {
 export function toBinaryOperation(request: CalculateRequest, index?: number): BinaryOperation {
   const invalid = (why: string) =>
     new CalculatorError(Status.INVALID_ARGUMENT, index === undefined ? why : `operation ${index}: ${why}`, { index });
-  if (typeof request !== "object" || request === null) throw invalid("expected { firstOperand, secondOperand, operation }");
+  if (typeof request !== "object" || request === null)
+    throw invalid("expected { firstOperand, secondOperand, operation }");
   const firstOperand = checkOperand("firstOperand", request.firstOperand, invalid);
   const secondOperand = checkOperand("secondOperand", request.secondOperand, invalid);
   const operation = operationFromJSON(request.operation);
   if (operation === Operation.UNRECOGNIZED) {
-    throw invalid(`unknown operation ${JSON.stringify(request.operation)}; expected one of ${operationNames.join(", ")}`);
+    throw invalid(
+      `unknown operation ${JSON.stringify(request.operation)}; expected one of ${operationNames.join(", ")}`,
+    );
   }
   return { firstOperand, secondOperand, operation };
 }

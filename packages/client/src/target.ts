@@ -67,7 +67,8 @@ export function parseTarget(target: string, options: ParseTargetOptions = {}): C
   }
   const loopback = isLoopbackHost(host);
   const tls = options.tls ?? (scheme === undefined ? !loopback : scheme === "https");
-  const defaultPort = scheme === "https" ? 443 : scheme === "http" ? 80 : loopback && !tls ? DEFAULT_PLAINTEXT_PORT : 443;
+  const defaultPort =
+    scheme === "https" ? 443 : scheme === "http" ? 80 : loopback && !tls ? DEFAULT_PLAINTEXT_PORT : 443;
   const port = givenPort ?? defaultPort;
 
   return { host, port, tls, address: grpcAddress(host, port) };

@@ -69,7 +69,13 @@ describe("calculateMany", () => {
 
   it("yields the results before a failing operation, then a CalculatorError naming its index", async () => {
     await using calculator = realClient();
-    const requests = [add(1, 1), add(2, 2), add(3, 3), { firstOperand: 1, secondOperand: 0, operation: "DIVIDE" as const }, add(5, 5)];
+    const requests = [
+      add(1, 1),
+      add(2, 2),
+      add(3, 3),
+      { firstOperand: 1, secondOperand: 0, operation: "DIVIDE" as const },
+      add(5, 5),
+    ];
     const { values, error } = await collect(calculator.calculateMany(requests));
     expect(values).toEqual([2, 4, 6]);
     expect(error).toBeInstanceOf(CalculatorError);

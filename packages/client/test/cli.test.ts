@@ -49,7 +49,9 @@ beforeAll(async () => {
   });
   tlsServer = await startTestServer(
     {},
-    { credentials: ServerCredentials.createSsl(null, [{ cert_chain: certificate.cert, private_key: certificate.key }]) },
+    {
+      credentials: ServerCredentials.createSsl(null, [{ cert_chain: certificate.cert, private_key: certificate.key }]),
+    },
   );
 });
 afterAll(async () => {
@@ -71,7 +73,10 @@ describe("calculator <first> <operator> <second>", () => {
   });
 
   it("prints JSON with --json", async () => {
-    expect(await calculator("10", "/", "4", "--json", "--target", target)).toMatchObject({ code: 0, stdout: '{"result":2.5}\n' });
+    expect(await calculator("10", "/", "4", "--json", "--target", target)).toMatchObject({
+      code: 0,
+      stdout: '{"result":2.5}\n',
+    });
   });
 
   it("prints the server's message for a division by zero, exit 1", async () => {
@@ -113,7 +118,15 @@ describe("calculator <first> <operator> <second>", () => {
 
 describe("TLS options", () => {
   it("trusts --ca-file", async () => {
-    const run = await calculator("2", "+", "3", "--target", `localhost:${tlsServer.port}`, "--ca-file", certificate.certPath);
+    const run = await calculator(
+      "2",
+      "+",
+      "3",
+      "--target",
+      `localhost:${tlsServer.port}`,
+      "--ca-file",
+      certificate.certPath,
+    );
     expect(run).toEqual({ code: 0, stdout: "5\n", stderr: "" });
   });
 
@@ -133,7 +146,10 @@ describe("TLS options", () => {
 describe("auth", () => {
   it("sends --token as a bearer token", async () => {
     const privateTarget = `127.0.0.1:${privateServer.port}`;
-    expect(await calculator("2", "+", "3", "--target", privateTarget, "--token", "secret-token")).toMatchObject({ code: 0, stdout: "5\n" });
+    expect(await calculator("2", "+", "3", "--target", privateTarget, "--token", "secret-token")).toMatchObject({
+      code: 0,
+      stdout: "5\n",
+    });
     const denied = await calculator("2", "+", "3", "--target", privateTarget);
     expect(denied).toMatchObject({ code: 1, stdout: "" });
     expect(denied.stderr).toMatch(/valid authentication credentials \(UNAUTHENTICATED\)/);
@@ -143,7 +159,10 @@ describe("auth", () => {
 describe("calculator health", () => {
   it("prints SERVING and exits 0", async () => {
     expect(await calculator("health", "--target", target)).toEqual({ code: 0, stdout: "SERVING\n", stderr: "" });
-    expect(await calculator("health", "--json", "--target", target)).toMatchObject({ code: 0, stdout: '{"status":"SERVING"}\n' });
+    expect(await calculator("health", "--json", "--target", target)).toMatchObject({
+      code: 0,
+      stdout: '{"status":"SERVING"}\n',
+    });
   });
 
   it("exits 1 when the server is not serving", async () => {

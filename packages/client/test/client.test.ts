@@ -74,14 +74,20 @@ describe("calculate", () => {
       message: "INVALID_ARGUMENT: division by zero: second_operand is 0",
     });
     expect((error as CalculatorError).cause).toMatchObject({ code: Status.INVALID_ARGUMENT });
-    await expect(calculator.multiply(3e38, 3e38)).rejects.toMatchObject({ code: Status.OUT_OF_RANGE, codeName: "OUT_OF_RANGE" });
+    await expect(calculator.multiply(3e38, 3e38)).rejects.toMatchObject({
+      code: Status.OUT_OF_RANGE,
+      codeName: "OUT_OF_RANGE",
+    });
   });
 
   it.each([
     [{ firstOperand: Number.NaN, secondOperand: 1, operation: "ADD" }, /firstOperand must be finite, got NaN/],
     [{ firstOperand: 1, secondOperand: Infinity, operation: "ADD" }, /secondOperand must be finite/],
     [{ firstOperand: 1e39, secondOperand: 1, operation: "ADD" }, /outside the float32 range/],
-    [{ firstOperand: 1, secondOperand: 1, operation: "POWER" }, /unknown operation "POWER"; expected one of ADD, SUBTRACT, MULTIPLY, DIVIDE/],
+    [
+      { firstOperand: 1, secondOperand: 1, operation: "POWER" },
+      /unknown operation "POWER"; expected one of ADD, SUBTRACT, MULTIPLY, DIVIDE/,
+    ],
     [{ firstOperand: 1, secondOperand: 1, operation: 7 }, /unknown operation 7/],
     [{ firstOperand: "1", secondOperand: 1, operation: "ADD" }, /firstOperand must be a number, got string/],
   ])("rejects %j before the network", async (request, message) => {
@@ -100,14 +106,18 @@ describe("deadlines and cancellation", () => {
   it("fails with DEADLINE_EXCEEDED after timeoutMs", async () => {
     await using calculator = client();
     const started = Date.now();
-    const error = await calculator.add(1, 2, { timeoutMs: 150, metadata: { "x-test": "hang" } }).catch((e: unknown) => e);
+    const error = await calculator
+      .add(1, 2, { timeoutMs: 150, metadata: { "x-test": "hang" } })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ codeName: "DEADLINE_EXCEEDED" });
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it("applies the client's default timeout, and an absolute deadline per call", async () => {
     await using calculator = createCalculatorClient(`127.0.0.1:${server.port}`, { timeoutMs: 100 });
-    await expect(calculator.add(1, 2, { metadata: { "x-test": "hang" } })).rejects.toMatchObject({ codeName: "DEADLINE_EXCEEDED" });
+    await expect(calculator.add(1, 2, { metadata: { "x-test": "hang" } })).rejects.toMatchObject({
+      codeName: "DEADLINE_EXCEEDED",
+    });
     await expect(
       calculator.add(1, 2, { timeoutMs: 60_000, deadline: Date.now() + 100, metadata: { "x-test": "hang" } }),
     ).rejects.toMatchObject({ codeName: "DEADLINE_EXCEEDED" });
@@ -129,7 +139,9 @@ describe("deadlines and cancellation", () => {
 
   it("fails at once with an already aborted signal", async () => {
     await using calculator = client();
-    await expect(calculator.add(1, 2, { signal: AbortSignal.abort() })).rejects.toMatchObject({ codeName: "CANCELLED" });
+    await expect(calculator.add(1, 2, { signal: AbortSignal.abort() })).rejects.toMatchObject({
+      codeName: "CANCELLED",
+    });
   });
 });
 
@@ -141,7 +153,9 @@ describe("lifecycle", () => {
     calculator.close(); // idempotent
     const closed = { code: Status.CANCELLED, details: "the client is closed" };
     await expect(calculator.add(1, 1)).rejects.toMatchObject(closed);
-    await expect(calculator.calculateMany([{ firstOperand: 1, secondOperand: 1, operation: "ADD" }]).next()).rejects.toMatchObject(closed);
+    await expect(
+      calculator.calculateMany([{ firstOperand: 1, secondOperand: 1, operation: "ADD" }]).next(),
+    ).rejects.toMatchObject(closed);
   });
 
   it("is AsyncDisposable: await using closes it", async () => {

@@ -32,11 +32,14 @@ beforeAll(async () => {
       calculate(call, callback) {
         const header = call.metadata.get("authorization")[0]?.toString();
         headers.push(header);
-        if (!header?.startsWith("Bearer id-token-for-")) return callback(statusError(Status.UNAUTHENTICATED, "no ID token"));
+        if (!header?.startsWith("Bearer id-token-for-"))
+          return callback(statusError(Status.UNAUTHENTICATED, "no ID token"));
         callback(null, { result: call.request.firstOperand + call.request.secondOperand });
       },
     },
-    { credentials: ServerCredentials.createSsl(null, [{ cert_chain: certificate.cert, private_key: certificate.key }]) },
+    {
+      credentials: ServerCredentials.createSsl(null, [{ cert_chain: certificate.cert, private_key: certificate.key }]),
+    },
   );
 });
 afterAll(async () => {

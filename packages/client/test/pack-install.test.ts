@@ -14,10 +14,21 @@ import type { TestServer } from "./helpers/test-server.js";
 const packages = fileURLToPath(new URL("../../", import.meta.url));
 const workspace = fileURLToPath(new URL("../../../", import.meta.url));
 
-function run(command: string, args: string[], cwd: string, timeout = 60_000): Promise<{ stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  timeout = 60_000,
+): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, { cwd, timeout, env: { ...process.env, COREPACK_INTEGRITY_KEYS: "0" } }, (error, stdout, stderr) =>
-      error ? reject(new Error(`${command} ${args.join(" ")} failed: ${error.message}\n${stderr}`)) : resolve({ stdout, stderr }),
+    execFile(
+      command,
+      args,
+      { cwd, timeout, env: { ...process.env, COREPACK_INTEGRITY_KEYS: "0" } },
+      (error, stdout, stderr) =>
+        error
+          ? reject(new Error(`${command} ${args.join(" ")} failed: ${error.message}\n${stderr}`))
+          : resolve({ stdout, stderr }),
     );
   });
 }
@@ -33,7 +44,9 @@ beforeAll(async () => {
   server = await startRealServer();
   await run("pnpm", ["pack", "--pack-destination", dir], join(packages, "proto"));
   await run("pnpm", ["pack", "--pack-destination", dir], join(packages, "client"));
-  const tarballs = readdirSync(dir).filter((name) => name.endsWith(".tgz")).map((name) => join(dir, name));
+  const tarballs = readdirSync(dir)
+    .filter((name) => name.endsWith(".tgz"))
+    .map((name) => join(dir, name));
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "calculator-user", private: true }));
   await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...tarballs], app, 180_000);
 }, 240_000);
@@ -44,7 +57,11 @@ afterAll(async () => {
 });
 
 it("packs without workspace: ranges", async () => {
-  const { stdout } = await run("node", ["-p", "JSON.stringify(require('@grpc-calculator/client/package.json').dependencies)"], app);
+  const { stdout } = await run(
+    "node",
+    ["-p", "JSON.stringify(require('@grpc-calculator/client/package.json').dependencies)"],
+    app,
+  );
   const dependencies = JSON.parse(stdout) as Record<string, string>;
   expect(dependencies["@grpc-calculator/proto"]).toMatch(/^\^\d+\.\d+\.\d+$/);
   expect(Object.values(dependencies).join(" ")).not.toMatch(/workspace:/);
@@ -66,13 +83,19 @@ ${load}
 const expected = { sum: 5, product: 10, many: [2, 3], guard: true, code: "INVALID_ARGUMENT" };
 
 it("works from an ES module", async () => {
-  writeFileSync(join(app, "esm.mjs"), script('import { createCalculatorClient, isCalculatorError, Operation } from "@grpc-calculator/client";'));
+  writeFileSync(
+    join(app, "esm.mjs"),
+    script('import { createCalculatorClient, isCalculatorError, Operation } from "@grpc-calculator/client";'),
+  );
   const { stdout } = await run("node", ["esm.mjs", `127.0.0.1:${server.port}`], app);
   expect(JSON.parse(stdout)).toEqual(expected);
 }, 30_000);
 
 it("works from CommonJS", async () => {
-  writeFileSync(join(app, "cjs.cjs"), script('const { createCalculatorClient, isCalculatorError, Operation } = require("@grpc-calculator/client");'));
+  writeFileSync(
+    join(app, "cjs.cjs"),
+    script('const { createCalculatorClient, isCalculatorError, Operation } = require("@grpc-calculator/client");'),
+  );
   const { stdout } = await run("node", ["cjs.cjs", `127.0.0.1:${server.port}`], app);
   expect(JSON.parse(stdout)).toEqual(expected);
 }, 30_000);
@@ -88,7 +111,10 @@ void calculator.calculate({ firstOperand: 1, secondOperand: 2, operation: "POWER
 export { result, stream, guard };
 `;
   // If the types did not resolve (any), the @ts-expect-error line would fail the check.
-  writeFileSync(join(app, "check-esm.mts"), `import { createCalculatorClient, isCalculatorError, Operation } from "@grpc-calculator/client";\n${use}`);
+  writeFileSync(
+    join(app, "check-esm.mts"),
+    `import { createCalculatorClient, isCalculatorError, Operation } from "@grpc-calculator/client";\n${use}`,
+  );
   writeFileSync(
     join(app, "check-cjs.cts"),
     `import client = require("@grpc-calculator/client");\nconst { createCalculatorClient, isCalculatorError, Operation } = client;\n${use}`,
@@ -97,8 +123,14 @@ export { result, stream, guard };
     join(app, "tsconfig.json"),
     JSON.stringify({
       compilerOptions: {
-        module: "node16", strict: true, noEmit: true, skipLibCheck: true, target: "es2022",
-        lib: ["es2022", "esnext.disposable"], typeRoots: [join(workspace, "node_modules/@types")], types: ["node"],
+        module: "node16",
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        target: "es2022",
+        lib: ["es2022", "esnext.disposable"],
+        typeRoots: [join(workspace, "node_modules/@types")],
+        types: ["node"],
       },
       files: ["check-esm.mts", "check-cjs.cts"],
     }),
@@ -107,8 +139,16 @@ export { result, stream, guard };
 }, 60_000);
 
 it("runs the CLI through npx", async () => {
-  const { stdout } = await run("npx", ["--no-install", "calculator", "10", "/", "4", "--target", `127.0.0.1:${server.port}`], app);
+  const { stdout } = await run(
+    "npx",
+    ["--no-install", "calculator", "10", "/", "4", "--target", `127.0.0.1:${server.port}`],
+    app,
+  );
   expect(stdout).toBe("2.5\n");
-  const health = await run("npx", ["--no-install", "calculator", "health", "--target", `127.0.0.1:${server.port}`], app);
+  const health = await run(
+    "npx",
+    ["--no-install", "calculator", "health", "--target", `127.0.0.1:${server.port}`],
+    app,
+  );
   expect(health.stdout).toBe("SERVING\n");
 }, 60_000);

@@ -1,7 +1,13 @@
 import { ServerCredentials, status as Status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCalculatorClient } from "../src/index.js";
-import { defaultHandlers, startTestServer, statusError, type TestHandlers, type TestServer } from "./helpers/test-server.js";
+import {
+  defaultHandlers,
+  startTestServer,
+  statusError,
+  type TestHandlers,
+  type TestServer,
+} from "./helpers/test-server.js";
 import { selfSignedCertificate } from "./helpers/tls.js";
 
 const certificate = selfSignedCertificate();
@@ -14,13 +20,15 @@ const checkingHandlers: TestHandlers = {
   calculate(call, callback) {
     const header = call.metadata.get("authorization")[0]?.toString();
     authorizations.push(header);
-    if (!header?.startsWith("Bearer tok-")) return callback(statusError(Status.UNAUTHENTICATED, "missing bearer token"));
+    if (!header?.startsWith("Bearer tok-"))
+      return callback(statusError(Status.UNAUTHENTICATED, "missing bearer token"));
     callback(null, { result: call.request.firstOperand + call.request.secondOperand });
   },
   calculateStream(call) {
     const header = call.metadata.get("authorization")[0]?.toString();
     authorizations.push(header);
-    if (!header?.startsWith("Bearer tok-")) return call.emit("error", statusError(Status.UNAUTHENTICATED, "missing bearer token"));
+    if (!header?.startsWith("Bearer tok-"))
+      return call.emit("error", statusError(Status.UNAUTHENTICATED, "missing bearer token"));
     defaultHandlers.calculateStream(call);
   },
 };
@@ -71,7 +79,9 @@ describe("TLS", () => {
   });
 
   it("refuses a CA with a plaintext target", () => {
-    expect(() => createCalculatorClient("http://localhost:1", { rootCertificates: certificate.cert })).toThrow(/contradicts/);
+    expect(() => createCalculatorClient("http://localhost:1", { rootCertificates: certificate.cert })).toThrow(
+      /contradicts/,
+    );
   });
 });
 
@@ -114,7 +124,10 @@ describe("auth", () => {
 
   it("without auth, the checking server answers UNAUTHENTICATED", async () => {
     await using calculator = createCalculatorClient(`127.0.0.1:${plainServer.port}`);
-    await expect(calculator.add(1, 2)).rejects.toMatchObject({ codeName: "UNAUTHENTICATED", details: "missing bearer token" });
+    await expect(calculator.add(1, 2)).rejects.toMatchObject({
+      codeName: "UNAUTHENTICATED",
+      details: "missing bearer token",
+    });
   });
 
   it.each([

@@ -11,7 +11,10 @@ import {
   operationFromJSON,
 } from "../src/index.js";
 
-const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex").replace(/(..)(?!$)/g, "$1 ");
+const hex = (bytes: Uint8Array) =>
+  Buffer.from(bytes)
+    .toString("hex")
+    .replace(/(..)(?!$)/g, "$1 ");
 
 describe("golden wire bytes of the classic contract", () => {
   it("encodes BinaryOperation{2, 3, ADD} exactly as the classic servers expect", () => {
@@ -80,7 +83,9 @@ describe("the service definition", () => {
   it("keeps the classic method path and adds the stream", () => {
     expect(CalculatorService.calculate.path).toBe("/Calculator/Calculate");
     expect(CalculatorService.calculateStream.path).toBe("/Calculator/CalculateStream");
-    expect(CalculatorService.calculateStream.requestStream && CalculatorService.calculateStream.responseStream).toBe(true);
+    expect(CalculatorService.calculateStream.requestStream && CalculatorService.calculateStream.responseStream).toBe(
+      true,
+    );
     expect(typeof CalculatorClient).toBe("function");
   });
 

@@ -38,7 +38,9 @@ const { outputFiles } = await build({
   sourcemap: "linked",
   legalComments: "linked",
   // grpc-js and pino are CommonJS and call require() for Node built-ins: give the ESM bundle one.
-  banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
+  banner: {
+    js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
+  },
   plugins: [withoutProtoLoader],
   logLevel: "warning",
   write: false,

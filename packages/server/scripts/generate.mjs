@@ -21,8 +21,14 @@ const buf = (...args) => execFileSync(join(root, "node_modules/.bin/buf"), args,
 // Canonical file names (grpc/health/v1/health.proto, ...), as other gRPC servers report them.
 const sources = [
   [join(packageDir("grpc-health-check"), "proto/health/v1/health.proto"), "grpc/health/v1/health.proto"],
-  [join(packageDir("@grpc/reflection"), "build/proto/grpc/reflection/v1/reflection.proto"), "grpc/reflection/v1/reflection.proto"],
-  [join(packageDir("@grpc/reflection"), "build/proto/grpc/reflection/v1alpha/reflection.proto"), "grpc/reflection/v1alpha/reflection.proto"],
+  [
+    join(packageDir("@grpc/reflection"), "build/proto/grpc/reflection/v1/reflection.proto"),
+    "grpc/reflection/v1/reflection.proto",
+  ],
+  [
+    join(packageDir("@grpc/reflection"), "build/proto/grpc/reflection/v1alpha/reflection.proto"),
+    "grpc/reflection/v1alpha/reflection.proto",
+  ],
 ];
 
 rmSync(gen, { recursive: true, force: true });

@@ -15,7 +15,16 @@ import { calculate } from "./calculate.js";
 import { describeRequest, type CalculatorHandlerOptions } from "./calculator-service.js";
 import { MAX_RECEIVE_MESSAGE_BYTES } from "./limits.js";
 import { traceFieldsFrom } from "./logger.js";
-import { frameMessages, headerReader, MessageReader, RESPONSE_HEADERS, statusTrailers, undecodable, WITH_TRAILERS, type CallStatus } from "./private/grpc-http2.js";
+import {
+  frameMessages,
+  headerReader,
+  MessageReader,
+  RESPONSE_HEADERS,
+  statusTrailers,
+  undecodable,
+  WITH_TRAILERS,
+  type CallStatus,
+} from "./private/grpc-http2.js";
 
 const PATH = CalculatorService.calculateStream.path;
 const OK: CallStatus = { code: status.OK, details: "OK" };
@@ -38,7 +47,10 @@ export function calculateStreamFastPath({ logger, googleCloudProject }: Calculat
     stream.respond(RESPONSE_HEADERS, WITH_TRAILERS);
     stream.on("wantTrailers", () => stream.sendTrailers(statusTrailers(finalStatus)));
 
-    const deadline = timeoutMs === Number.POSITIVE_INFINITY ? undefined : setTimeout(() => finish({ code: status.DEADLINE_EXCEEDED, details: "Deadline exceeded" }), timeoutMs);
+    const deadline =
+      timeoutMs === Number.POSITIVE_INFINITY
+        ? undefined
+        : setTimeout(() => finish({ code: status.DEADLINE_EXCEEDED, details: "Deadline exceeded" }), timeoutMs);
     // A cancelled or reset call: stop, nothing more to send.
     stream.on("close", () => {
       finished = true;
@@ -69,7 +81,11 @@ export function calculateStreamFastPath({ logger, googleCloudProject }: Calculat
         }
         const outcome = calculate(request.firstOperand, request.secondOperand, request.operation);
         if (!outcome.ok) {
-          if (warn) logger.warn({ ...fields(), index, request: describeRequest(request), code: outcome.code }, `operation ${index}: ${outcome.message}`);
+          if (warn)
+            logger.warn(
+              { ...fields(), index, request: describeRequest(request), code: outcome.code },
+              `operation ${index}: ${outcome.message}`,
+            );
           return { code: outcome.code, details: outcome.message };
         }
         results.push(CalculationResult.encode({ result: outcome.result }, writer).finish());
@@ -85,7 +101,11 @@ export function calculateStreamFastPath({ logger, googleCloudProject }: Calculat
     });
 
     stream.on("end", () => {
-      finish(reader.midMessage ? { code: status.INTERNAL, details: `operation ${index}: the request stream ended inside a message` } : OK);
+      finish(
+        reader.midMessage
+          ? { code: status.INTERNAL, details: `operation ${index}: the request stream ended inside a message` }
+          : OK,
+      );
     });
   };
 }

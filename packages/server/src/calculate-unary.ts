@@ -28,7 +28,10 @@ import {
 } from "./private/grpc-http2.js";
 
 const PATH = CalculatorService.calculate.path;
-const SECOND_MESSAGE: CallStatus = { code: status.UNIMPLEMENTED, details: "received a second request message on a unary call" };
+const SECOND_MESSAGE: CallStatus = {
+  code: status.UNIMPLEMENTED,
+  details: "received a second request message on a unary call",
+};
 const NO_MESSAGE: CallStatus = { code: status.UNIMPLEMENTED, details: "received no request message" };
 const ENDED_INSIDE_MESSAGE: CallStatus = { code: status.INTERNAL, details: "the request ended inside a message" };
 const DEADLINE_EXCEEDED: CallStatus = { code: status.DEADLINE_EXCEEDED, details: "Deadline exceeded" };
@@ -60,13 +63,29 @@ export function calculateFastPath({ logger, googleCloudProject }: CalculatorHand
     const outcome = calculate(request.firstOperand, request.secondOperand, request.operation);
     if (!outcome.ok) {
       if (warn) {
-        logger.warn({ method: PATH, ...traceFieldsFrom(headerReader(headers), googleCloudProject), request: describeRequest(request), code: outcome.code }, outcome.message);
+        logger.warn(
+          {
+            method: PATH,
+            ...traceFieldsFrom(headerReader(headers), googleCloudProject),
+            request: describeRequest(request),
+            code: outcome.code,
+          },
+          outcome.message,
+        );
       }
       respondWithStatus(stream, { code: outcome.code, details: outcome.message });
       return;
     }
     if (debug) {
-      logger.debug({ method: PATH, ...traceFieldsFrom(headerReader(headers), googleCloudProject), request: describeRequest(request), result: outcome.result }, "calculated");
+      logger.debug(
+        {
+          method: PATH,
+          ...traceFieldsFrom(headerReader(headers), googleCloudProject),
+          request: describeRequest(request),
+          result: outcome.result,
+        },
+        "calculated",
+      );
     }
     if (stream.destroyed || stream.closed) return;
     stream.respond(RESPONSE_HEADERS, WITH_TRAILERS);

@@ -3,7 +3,13 @@
  * the pure `calculate` core. Nothing is logged or allocated per call unless the level asks for it.
  */
 import type { Metadata, sendUnaryData, ServerDuplexStream, ServerUnaryCall } from "@grpc/grpc-js";
-import { CalculatorService, operationToJSON, type BinaryOperation, type CalculationResult, type CalculatorServer } from "@grpc-calculator/proto";
+import {
+  CalculatorService,
+  operationToJSON,
+  type BinaryOperation,
+  type CalculationResult,
+  type CalculatorServer,
+} from "@grpc-calculator/proto";
 import { calculate } from "./calculate.js";
 import { traceFields, type Logger } from "./logger.js";
 
@@ -17,7 +23,11 @@ export interface CalculatorHandlerOptions {
 
 /** A request as log lines show it: operands and the operation's name. */
 export function describeRequest(request: BinaryOperation): Record<string, unknown> {
-  return { firstOperand: request.firstOperand, secondOperand: request.secondOperand, operation: operationToJSON(request.operation) };
+  return {
+    firstOperand: request.firstOperand,
+    secondOperand: request.secondOperand,
+    operation: operationToJSON(request.operation),
+  };
 }
 
 export function calculatorHandlers({ logger, googleCloudProject }: CalculatorHandlerOptions): CalculatorServer {
@@ -31,10 +41,18 @@ export function calculatorHandlers({ logger, googleCloudProject }: CalculatorHan
       const request = call.request;
       const outcome = calculate(request.firstOperand, request.secondOperand, request.operation);
       if (outcome.ok) {
-        if (debug) logger.debug({ ...fields(call.metadata, CALCULATE), request: describeRequest(request), result: outcome.result }, "calculated");
+        if (debug)
+          logger.debug(
+            { ...fields(call.metadata, CALCULATE), request: describeRequest(request), result: outcome.result },
+            "calculated",
+          );
         callback(null, { result: outcome.result });
       } else {
-        if (warn) logger.warn({ ...fields(call.metadata, CALCULATE), request: describeRequest(request), code: outcome.code }, outcome.message);
+        if (warn)
+          logger.warn(
+            { ...fields(call.metadata, CALCULATE), request: describeRequest(request), code: outcome.code },
+            outcome.message,
+          );
         callback({ code: outcome.code, details: outcome.message });
       }
     },
@@ -49,7 +67,16 @@ export function calculatorHandlers({ logger, googleCloudProject }: CalculatorHan
         if (!outcome.ok) {
           finished = true;
           const details = `operation ${index}: ${outcome.message}`;
-          if (warn) logger.warn({ ...fields(call.metadata, CALCULATE_STREAM), index, request: describeRequest(request), code: outcome.code }, details);
+          if (warn)
+            logger.warn(
+              {
+                ...fields(call.metadata, CALCULATE_STREAM),
+                index,
+                request: describeRequest(request),
+                code: outcome.code,
+              },
+              details,
+            );
           // grpc-js turns an 'error' on a server stream into the call's status, after the results already written.
           call.emit("error", { code: outcome.code, details });
           return;

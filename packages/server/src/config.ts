@@ -58,7 +58,9 @@ function logLevel(env: Env): LogLevel {
   const raw = present(env, "LOG_LEVEL")?.toLowerCase() ?? "info";
   const level = LOG_LEVELS.find((candidate) => candidate === raw);
   if (level === undefined) {
-    throw new ConfigError(`invalid LOG_LEVEL ${JSON.stringify(env.LOG_LEVEL)}: expected one of ${LOG_LEVELS.join(", ")}`);
+    throw new ConfigError(
+      `invalid LOG_LEVEL ${JSON.stringify(env.LOG_LEVEL)}: expected one of ${LOG_LEVELS.join(", ")}`,
+    );
   }
   return level;
 }
@@ -79,7 +81,9 @@ function tls(env: Env): TlsFiles | undefined {
   if (certFile === undefined && keyFile === undefined) return undefined;
   if (certFile === undefined || keyFile === undefined) {
     const missing = certFile === undefined ? "TLS_CERT_FILE" : "TLS_KEY_FILE";
-    throw new ConfigError(`invalid TLS configuration: TLS_CERT_FILE and TLS_KEY_FILE must be set together (${missing} is missing)`);
+    throw new ConfigError(
+      `invalid TLS configuration: TLS_CERT_FILE and TLS_KEY_FILE must be set together (${missing} is missing)`,
+    );
   }
   return { certFile, keyFile };
 }

@@ -19,7 +19,11 @@ import {
   type HealthServer,
 } from "./gen/grpc/health/v1/health.js";
 
-export { HealthCheckResponse_ServingStatus as ServingStatus, HealthClient, HealthService } from "./gen/grpc/health/v1/health.js";
+export {
+  HealthCheckResponse_ServingStatus as ServingStatus,
+  HealthClient,
+  HealthService,
+} from "./gen/grpc/health/v1/health.js";
 
 /** Most Watch calls one server keeps open at once (each holds a stream); further ones get RESOURCE_EXHAUSTED. */
 const MAX_WATCHERS = 1000;
@@ -60,7 +64,10 @@ export class HealthStatus {
   /** The grpc-js handlers of the Health service. */
   handlers(): HealthServer {
     return {
-      check: (call: ServerUnaryCall<HealthCheckRequest, HealthCheckResponse>, callback: sendUnaryData<HealthCheckResponse>) => {
+      check: (
+        call: ServerUnaryCall<HealthCheckRequest, HealthCheckResponse>,
+        callback: sendUnaryData<HealthCheckResponse>,
+      ) => {
         const value = this.#statuses.get(call.request.service);
         if (value === undefined) {
           callback({ code: status.NOT_FOUND, details: `unknown service ${JSON.stringify(call.request.service)}` });
@@ -70,7 +77,10 @@ export class HealthStatus {
       },
       watch: (call: ServerWritableStream<HealthCheckRequest, HealthCheckResponse>) => {
         if (this.#watcherCount >= MAX_WATCHERS) {
-          call.emit("error", { code: status.RESOURCE_EXHAUSTED, details: `more than ${MAX_WATCHERS} Watch calls open` });
+          call.emit("error", {
+            code: status.RESOURCE_EXHAUSTED,
+            details: `more than ${MAX_WATCHERS} Watch calls open`,
+          });
           return;
         }
         const service = call.request.service;
@@ -83,7 +93,10 @@ export class HealthStatus {
         });
         call.write({ status: this.#statuses.get(service) ?? ServingStatus.SERVICE_UNKNOWN });
       },
-      list: (_call: ServerUnaryCall<HealthListRequest, HealthListResponse>, callback: sendUnaryData<HealthListResponse>) => {
+      list: (
+        _call: ServerUnaryCall<HealthListRequest, HealthListResponse>,
+        callback: sendUnaryData<HealthListResponse>,
+      ) => {
         const statuses: HealthListResponse["statuses"] = {};
         for (const [service, value] of this.#statuses) statuses[service] = { status: value };
         callback(null, { statuses });

@@ -5,7 +5,13 @@
  * The command-line entry is `dist/server.mjs` (bundled) or `dist/esm/main.js`.
  */
 export { startServer, type RunningServer, type StartServerOptions, type TlsOptions } from "./server.js";
-export { calculate, FLOAT32_MAX, type CalculationFailure, type CalculationOutcome, type CalculationSuccess } from "./calculate.js";
+export {
+  calculate,
+  FLOAT32_MAX,
+  type CalculationFailure,
+  type CalculationOutcome,
+  type CalculationSuccess,
+} from "./calculate.js";
 export {
   ConfigError,
   DEFAULT_PORT,

@@ -56,7 +56,10 @@ export function traceFields(metadata: Metadata, project: string | undefined): Re
 }
 
 /** `traceFields` over any header lookup (raw HTTP/2 headers, for example). */
-export function traceFieldsFrom(header: (key: string) => string | undefined, project: string | undefined): Record<string, string> {
+export function traceFieldsFrom(
+  header: (key: string) => string | undefined,
+  project: string | undefined,
+): Record<string, string> {
   if (project === undefined) return {};
   const traceparent = header("traceparent");
   const w3c = traceparent === undefined ? null : TRACEPARENT.exec(traceparent);
@@ -73,7 +76,8 @@ export function traceFieldsFrom(header: (key: string) => string | undefined, pro
       "logging.googleapis.com/trace": `projects/${project}/traces/${legacy[1].toLowerCase()}`,
     };
     // The legacy header's span id is decimal; Cloud Logging wants 16 hex digits.
-    if (legacy[2] !== undefined) fields["logging.googleapis.com/spanId"] = BigInt.asUintN(64, BigInt(legacy[2])).toString(16).padStart(16, "0");
+    if (legacy[2] !== undefined)
+      fields["logging.googleapis.com/spanId"] = BigInt.asUintN(64, BigInt(legacy[2])).toString(16).padStart(16, "0");
     return fields;
   }
   return {};

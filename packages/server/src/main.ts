@@ -17,7 +17,10 @@ function fail(message: string): never {
 
 async function serve(config: ServerConfig): Promise<void> {
   const worker = cluster.isWorker ? cluster.worker : undefined;
-  const logger = createLogger({ level: config.logLevel, base: worker === undefined ? undefined : { worker: worker.id } });
+  const logger = createLogger({
+    level: config.logLevel,
+    base: worker === undefined ? undefined : { worker: worker.id },
+  });
   // grpc-js writes its own errors to stderr; make them log lines like every other.
   setLogger({ error: (...args: unknown[]) => logger.warn({ source: "grpc-js" }, format(...args)) });
   const server = await startServer({

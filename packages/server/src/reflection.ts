@@ -12,7 +12,11 @@
  */
 import type { DescriptorProto, FileDescriptorProto } from "@bufbuild/protobuf/wkt";
 import { status, type ServerDuplexStream } from "@grpc/grpc-js";
-import type { ServerReflectionRequest, ServerReflectionResponse, ServerReflectionServer } from "./gen/grpc/reflection/v1/reflection.js";
+import type {
+  ServerReflectionRequest,
+  ServerReflectionResponse,
+  ServerReflectionServer,
+} from "./gen/grpc/reflection/v1/reflection.js";
 
 export { ServerReflectionService as ReflectionV1Service } from "./gen/grpc/reflection/v1/reflection.js";
 export { ServerReflectionService as ReflectionV1AlphaService } from "./gen/grpc/reflection/v1alpha/reflection.js";
@@ -118,18 +122,28 @@ function stripDot(name: string): string {
  * Answers reflection requests about `services` (full service names, e.g. "Calculator") from the
  * given binary FileDescriptorSets. The returned handlers serve both v1 and v1alpha.
  */
-export function createReflection(services: readonly string[], descriptorSets: readonly Uint8Array[]): ServerReflectionServer {
+export function createReflection(
+  services: readonly string[],
+  descriptorSets: readonly Uint8Array[],
+): ServerReflectionServer {
   let loading: Promise<DescriptorIndex> | undefined;
   const loadIndex = () => (loading ??= DescriptorIndex.load(descriptorSets));
 
   const notFound = (message: string): Partial<ServerReflectionResponse> => ({
     errorResponse: { errorCode: status.NOT_FOUND, errorMessage: message },
   });
-  const answer = (descriptors: DescriptorIndex, request: ServerReflectionRequest): Partial<ServerReflectionResponse> => {
+  const answer = (
+    descriptors: DescriptorIndex,
+    request: ServerReflectionRequest,
+  ): Partial<ServerReflectionResponse> => {
     const files = (file: IndexedFile | undefined, what: string): Partial<ServerReflectionResponse> =>
       file === undefined
         ? notFound(`${what} not found`)
-        : { fileDescriptorResponse: { fileDescriptorProto: descriptors.withDependencies(file).map((bytes) => Buffer.from(bytes)) } };
+        : {
+            fileDescriptorResponse: {
+              fileDescriptorProto: descriptors.withDependencies(file).map((bytes) => Buffer.from(bytes)),
+            },
+          };
     if (request.listServices !== undefined) {
       return { listServicesResponse: { service: services.map((name) => ({ name })) } };
     }
@@ -143,7 +157,10 @@ export function createReflection(services: readonly string[], descriptorSets: re
     if (request.fileContainingExtension !== undefined) {
       const { containingType, extensionNumber } = request.fileContainingExtension;
       const type = stripDot(containingType);
-      return files(descriptors.extensions.get(type)?.get(extensionNumber), `extension ${extensionNumber} of ${JSON.stringify(type)}`);
+      return files(
+        descriptors.extensions.get(type)?.get(extensionNumber),
+        `extension ${extensionNumber} of ${JSON.stringify(type)}`,
+      );
     }
     if (request.allExtensionNumbersOfType !== undefined) {
       const type = stripDot(request.allExtensionNumbersOfType);
@@ -168,7 +185,9 @@ export function createReflection(services: readonly string[], descriptorSets: re
         });
       };
       call.on("data", (request: ServerReflectionRequest) => {
-        after((descriptors) => call.write({ validHost: request.host, originalRequest: request, ...answer(descriptors, request) }));
+        after((descriptors) =>
+          call.write({ validHost: request.host, originalRequest: request, ...answer(descriptors, request) }),
+        );
       });
       call.on("end", () => after(() => call.end()));
     },

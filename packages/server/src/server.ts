@@ -83,7 +83,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const logger = options.logger ?? createLogger({ level: options.logLevel ?? "info" });
   const shutdownGraceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
   const health = new HealthStatus(["", CALCULATOR_SERVICE_NAME], ServingStatus.NOT_SERVING);
-  const reflectedServices = [CALCULATOR_SERVICE_NAME, HEALTH_SERVICE_NAME, serviceNameOf(ReflectionV1Service), serviceNameOf(ReflectionV1AlphaService)];
+  const reflectedServices = [
+    CALCULATOR_SERVICE_NAME,
+    HEALTH_SERVICE_NAME,
+    serviceNameOf(ReflectionV1Service),
+    serviceNameOf(ReflectionV1AlphaService),
+  ];
   const reflection = createReflection(reflectedServices, [fileDescriptorSet, grpcFileDescriptorSet]);
 
   const server = new Server(serverChannelOptions);
@@ -109,12 +114,21 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const pingPolicyInstalled = installPingPolicy(server, {
     minIntervalMs: MIN_PING_INTERVAL_MS,
     maxStrikes: MAX_PING_STRIKES,
-    onAbuse: (session) => logger.warn({ remoteAddress: session.socket?.remoteAddress }, "closing a connection that pings too often (GOAWAY ENHANCE_YOUR_CALM)"),
+    onAbuse: (session) =>
+      logger.warn(
+        { remoteAddress: session.socket?.remoteAddress },
+        "closing a connection that pings too often (GOAWAY ENHANCE_YOUR_CALM)",
+      ),
   });
   if (!pingPolicyInstalled) logger.warn("HTTP/2 ping abuse protection is off: grpc-js internals changed");
   const fastPath = options.fastPath ?? true;
-  if (fastPath && !interceptStreams(server, calculatorFastPath({ logger, googleCloudProject: options.googleCloudProject }))) {
-    logger.warn("the Calculator's HTTP/2 fast path is off (grpc-js internals changed): every call goes through grpc-js");
+  if (
+    fastPath &&
+    !interceptStreams(server, calculatorFastPath({ logger, googleCloudProject: options.googleCloudProject }))
+  ) {
+    logger.warn(
+      "the Calculator's HTTP/2 fast path is off (grpc-js internals changed): every call goes through grpc-js",
+    );
   }
 
   health.setAll(ServingStatus.SERVING);

@@ -19,7 +19,11 @@ export interface WorkerReadyMessage {
 }
 
 export function isWorkerReadyMessage(message: unknown): message is WorkerReadyMessage {
-  return typeof message === "object" && message !== null && (message as { type?: unknown }).type === "grpc-calculator:listening";
+  return (
+    typeof message === "object" &&
+    message !== null &&
+    (message as { type?: unknown }).type === "grpc-calculator:listening"
+  );
 }
 
 /** Runs the cluster primary; resolves with the process exit code once every worker has exited. */
@@ -36,7 +40,10 @@ export function runPrimary(config: ServerConfig, logger: Logger): Promise<number
         if (!isWorkerReadyMessage(message)) return;
         ready.add(worker);
         if (ready.size === config.workers) {
-          logger.info({ address: message.host, port: message.port, workers: config.workers }, `${config.workers} workers listening on port ${message.port}`);
+          logger.info(
+            { address: message.host, port: message.port, workers: config.workers },
+            `${config.workers} workers listening on port ${message.port}`,
+          );
         }
       });
       return worker;

@@ -23,7 +23,9 @@ describe("calculate", () => {
   it("rejects an operation outside the enum, naming it", () => {
     const outcome = calculate(2, 3, 7);
     expect(outcome).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT });
-    expect(!outcome.ok && outcome.message).toMatch(/^operation 7 is not a known Operation \(ADD=0, SUBTRACT=1, MULTIPLY=2, DIVIDE=3\)$/);
+    expect(!outcome.ok && outcome.message).toMatch(
+      /^operation 7 is not a known Operation \(ADD=0, SUBTRACT=1, MULTIPLY=2, DIVIDE=3\)$/,
+    );
   });
 
   it.each([
@@ -37,14 +39,24 @@ describe("calculate", () => {
   });
 
   it("rejects division by zero of either sign", () => {
-    expect(calculate(1, 0, Operation.DIVIDE)).toEqual({ ok: false, code: status.INVALID_ARGUMENT, message: "division by zero: second_operand is 0" });
-    expect(calculate(1, -0, Operation.DIVIDE)).toEqual({ ok: false, code: status.INVALID_ARGUMENT, message: "division by zero: second_operand is -0" });
+    expect(calculate(1, 0, Operation.DIVIDE)).toEqual({
+      ok: false,
+      code: status.INVALID_ARGUMENT,
+      message: "division by zero: second_operand is 0",
+    });
+    expect(calculate(1, -0, Operation.DIVIDE)).toEqual({
+      ok: false,
+      code: status.INVALID_ARGUMENT,
+      message: "division by zero: second_operand is -0",
+    });
   });
 
   it("answers OUT_OF_RANGE when finite operands overflow float32", () => {
     const outcome = calculate(Math.fround(3e38), Math.fround(3e38), Operation.ADD);
     expect(outcome).toMatchObject({ ok: false, code: status.OUT_OF_RANGE });
-    expect(!outcome.ok && outcome.message).toMatch(/^ADD of 3\.0000000\d+e\+38 and 3\.0000000\d+e\+38 is 6\.\d+e\+38, outside the float32 range/);
+    expect(!outcome.ok && outcome.message).toMatch(
+      /^ADD of 3\.0000000\d+e\+38 and 3\.0000000\d+e\+38 is 6\.\d+e\+38, outside the float32 range/,
+    );
     expect(calculate(1e30, 1e30, Operation.MULTIPLY)).toMatchObject({ ok: false, code: status.OUT_OF_RANGE });
     expect(calculate(1e30, 1e-30, Operation.DIVIDE)).toMatchObject({ ok: false, code: status.OUT_OF_RANGE });
   });

@@ -9,11 +9,18 @@ import { calculateOnce, calculatorClient, rejection, startTestServer } from "./h
 const servingPaths: [string, StartServerOptions, ChannelOptions][] = [
   ["the HTTP/2 fast path", { fastPath: true }, {}],
   ["grpc-js (fast path off)", { fastPath: false }, {}],
-  ["grpc-js (gzip-compressed requests fall back to it)", { fastPath: true }, { "grpc.default_compression_algorithm": 2 }],
+  [
+    "grpc-js (gzip-compressed requests fall back to it)",
+    { fastPath: true },
+    { "grpc.default_compression_algorithm": 2 },
+  ],
 ];
 
 /** A server and a client of it for the enclosing describe block, started before its tests and closed after. */
-function serveForTests(serverOptions: StartServerOptions, clientOptions: ChannelOptions): { server: RunningServer; client: CalculatorClient } {
+function serveForTests(
+  serverOptions: StartServerOptions,
+  clientOptions: ChannelOptions,
+): { server: RunningServer; client: CalculatorClient } {
   const served = {} as { server: RunningServer; client: CalculatorClient };
   beforeAll(async () => {
     served.server = await startTestServer(serverOptions);
@@ -39,15 +46,37 @@ describe.each(servingPaths)("Calculate through %s", (_path, serverOptions, clien
   });
 
   it("answers in float32: 0.1 + 0.2 is the float32 nearest 0.3", async () => {
-    await expect(calculateOnce(served.client, { firstOperand: 0.1, secondOperand: 0.2 })).resolves.toBe(Math.fround(Math.fround(0.1) + Math.fround(0.2)));
+    await expect(calculateOnce(served.client, { firstOperand: 0.1, secondOperand: 0.2 })).resolves.toBe(
+      Math.fround(Math.fround(0.1) + Math.fround(0.2)),
+    );
   });
 
   it.each([
-    ["an operation outside the enum", { operation: 7 as Operation }, status.INVALID_ARGUMENT, /operation 7 is not a known Operation/],
+    [
+      "an operation outside the enum",
+      { operation: 7 as Operation },
+      status.INVALID_ARGUMENT,
+      /operation 7 is not a known Operation/,
+    ],
     ["a NaN operand", { firstOperand: Number.NaN }, status.INVALID_ARGUMENT, /first_operand is NaN/],
-    ["an infinite operand", { secondOperand: Number.NEGATIVE_INFINITY }, status.INVALID_ARGUMENT, /second_operand is -Infinity/],
-    ["division by zero", { firstOperand: 1, secondOperand: 0, operation: Operation.DIVIDE }, status.INVALID_ARGUMENT, /^division by zero/],
-    ["a float32 overflow", { firstOperand: 3e38, secondOperand: 3e38 }, status.OUT_OF_RANGE, /outside the float32 range/],
+    [
+      "an infinite operand",
+      { secondOperand: Number.NEGATIVE_INFINITY },
+      status.INVALID_ARGUMENT,
+      /second_operand is -Infinity/,
+    ],
+    [
+      "division by zero",
+      { firstOperand: 1, secondOperand: 0, operation: Operation.DIVIDE },
+      status.INVALID_ARGUMENT,
+      /^division by zero/,
+    ],
+    [
+      "a float32 overflow",
+      { firstOperand: 3e38, secondOperand: 3e38 },
+      status.OUT_OF_RANGE,
+      /outside the float32 range/,
+    ],
   ])("rejects %s", async (_name, request: Partial<BinaryOperation>, code, message) => {
     const error = await rejection(calculateOnce(served.client, request));
     expect(error.code).toBe(code);
@@ -67,7 +96,9 @@ interface StreamOutcome {
 
 function runStream(client: CalculatorClient, requests: readonly Partial<BinaryOperation>[]): Promise<StreamOutcome> {
   return new Promise((resolve) => {
-    const call: ClientDuplexStream<BinaryOperation, CalculationResult> = client.calculateStream(new Metadata(), { deadline: Date.now() + 15_000 });
+    const call: ClientDuplexStream<BinaryOperation, CalculationResult> = client.calculateStream(new Metadata(), {
+      deadline: Date.now() + 15_000,
+    });
     const results: number[] = [];
     let error: ServiceError | undefined;
     call.on("data", (response: CalculationResult) => results.push(response.result));
@@ -94,7 +125,11 @@ describe.each(servingPaths)("CalculateStream through %s", (_path, serverOptions,
   const served = serveForTests(serverOptions, clientOptions);
 
   it("answers every operation in request order", async () => {
-    const requests = Array.from({ length: 2_000 }, (_, i) => ({ firstOperand: i, secondOperand: i % 7 === 0 ? 2 : 1, operation: i % 4 }));
+    const requests = Array.from({ length: 2_000 }, (_, i) => ({
+      firstOperand: i,
+      secondOperand: i % 7 === 0 ? 2 : 1,
+      operation: i % 4,
+    }));
     const { results, error } = await runStream(served.client, requests);
     expect(error).toBeUndefined();
     expect(results).toHaveLength(requests.length);

@@ -5,7 +5,9 @@ import { startTestServer } from "./helpers.js";
 
 function check(client: HealthClient, service: string): Promise<ServingStatus> {
   return new Promise((resolve, reject) => {
-    client.check({ service }, (error: ServiceError | null, response) => (error === null ? resolve(response.status) : reject(error)));
+    client.check({ service }, (error: ServiceError | null, response) =>
+      error === null ? resolve(response.status) : reject(error),
+    );
   });
 }
 
@@ -16,7 +18,10 @@ describe("grpc.health.v1.Health", () => {
     try {
       await expect(check(client, "")).resolves.toBe(ServingStatus.SERVING);
       await expect(check(client, "Calculator")).resolves.toBe(ServingStatus.SERVING);
-      await expect(check(client, "Nope")).rejects.toMatchObject({ code: status.NOT_FOUND, details: 'unknown service "Nope"' });
+      await expect(check(client, "Nope")).rejects.toMatchObject({
+        code: status.NOT_FOUND,
+        details: 'unknown service "Nope"',
+      });
     } finally {
       client.close();
       await server.shutdown();
@@ -39,7 +44,9 @@ describe("grpc.health.v1.Health", () => {
       );
       await firstStatus;
       const unknown = client.watch({ service: "Other" });
-      const unknownStatus = await new Promise<ServingStatus>((resolve) => unknown.once("data", (r: { status: ServingStatus }) => resolve(r.status)));
+      const unknownStatus = await new Promise<ServingStatus>((resolve) =>
+        unknown.once("data", (r: { status: ServingStatus }) => resolve(r.status)),
+      );
       unknown.cancel();
       unknown.on("error", () => undefined);
       expect(unknownStatus).toBe(ServingStatus.SERVICE_UNKNOWN);
@@ -60,9 +67,14 @@ describe("grpc.health.v1.Health", () => {
     const client = new HealthClient(`127.0.0.1:${server.port}`, credentials.createInsecure());
     try {
       const statuses = await new Promise((resolve, reject) =>
-        client.list({}, (error: ServiceError | null, response) => (error === null ? resolve(response.statuses) : reject(error))),
+        client.list({}, (error: ServiceError | null, response) =>
+          error === null ? resolve(response.statuses) : reject(error),
+        ),
       );
-      expect(statuses).toEqual({ "": { status: ServingStatus.SERVING }, Calculator: { status: ServingStatus.SERVING } });
+      expect(statuses).toEqual({
+        "": { status: ServingStatus.SERVING },
+        Calculator: { status: ServingStatus.SERVING },
+      });
     } finally {
       client.close();
       await server.shutdown();

@@ -21,10 +21,15 @@ export function calculateOnce(
 ): Promise<number> {
   const full: BinaryOperation = { firstOperand: 0, secondOperand: 0, operation: Operation.ADD, ...request };
   return new Promise((resolve, reject) => {
-    client.calculate(full, metadata, { deadline: Date.now() + 10_000 }, (error: ServiceError | null, response?: CalculationResult) => {
-      if (error !== null) reject(error);
-      else resolve(response?.result ?? Number.NaN);
-    });
+    client.calculate(
+      full,
+      metadata,
+      { deadline: Date.now() + 10_000 },
+      (error: ServiceError | null, response?: CalculationResult) => {
+        if (error !== null) reject(error);
+        else resolve(response?.result ?? Number.NaN);
+      },
+    );
   });
 }
 
@@ -55,7 +60,10 @@ export function spawnServer(entry: string, env: Record<string, string>, cwd?: st
     stdio: ["pipe", "pipe", "pipe"],
   });
   const lines: Record<string, unknown>[] = [];
-  const waiters: { predicate: (line: Record<string, unknown>) => boolean; resolve: (line: Record<string, unknown>) => void }[] = [];
+  const waiters: {
+    predicate: (line: Record<string, unknown>) => boolean;
+    resolve: (line: Record<string, unknown>) => void;
+  }[] = [];
   createInterface({ input: child.stdout }).on("line", (text) => {
     let line: Record<string, unknown>;
     try {
@@ -88,7 +96,9 @@ export function spawnServer(entry: string, env: Record<string, string>, cwd?: st
       if (seen !== undefined) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
         waiters.push({ predicate, resolve });
-        void exited.then(({ code, stderr: err }) => reject(new Error(`server exited (${code}) before the expected line: ${err}`)));
+        void exited.then(({ code, stderr: err }) =>
+          reject(new Error(`server exited (${code}) before the expected line: ${err}`)),
+        );
       });
     },
   };
@@ -96,6 +106,8 @@ export function spawnServer(entry: string, env: Record<string, string>, cwd?: st
 
 /** The port from the startup line ("listening on …"). */
 export async function listeningPort(server: ChildServer): Promise<number> {
-  const line = await server.waitForLine((candidate) => typeof candidate.port === "number" && String(candidate.message).includes("listening"));
+  const line = await server.waitForLine(
+    (candidate) => typeof candidate.port === "number" && String(candidate.message).includes("listening"),
+  );
   return line.port as number;
 }

@@ -9,7 +9,15 @@ import { CalculatorClient, Operation, type CalculationResult } from "@grpc-calcu
 import { afterEach, describe, expect, it } from "vitest";
 import { productionNodeOptions } from "../scripts/production-node-options.mjs";
 import { HealthClient, ServingStatus } from "../src/index.js";
-import { calculateOnce, calculatorClient, listeningPort, rejection, spawnServer, startTestServer, type ChildServer } from "./helpers.js";
+import {
+  calculateOnce,
+  calculatorClient,
+  listeningPort,
+  rejection,
+  spawnServer,
+  startTestServer,
+  type ChildServer,
+} from "./helpers.js";
 
 const bundle = fileURLToPath(new URL("../dist/server.mjs", import.meta.url));
 const unbundled = fileURLToPath(new URL("../dist/esm/main.js", import.meta.url));
@@ -28,7 +36,9 @@ afterEach(() => {
 function healthStatus(port: number, service = ""): Promise<ServingStatus> {
   const client = new HealthClient(`127.0.0.1:${port}`, credentials.createInsecure());
   return new Promise<ServingStatus>((resolve, reject) =>
-    client.check({ service }, (error: ServiceError | null, response) => (error === null ? resolve(response.status) : reject(error))),
+    client.check({ service }, (error: ServiceError | null, response) =>
+      error === null ? resolve(response.status) : reject(error),
+    ),
   ).finally(() => client.close());
 }
 
@@ -36,11 +46,16 @@ describe("configuration errors", () => {
   it.each(["abc", "65536", "-5", "8080x"])("PORT=%s exits 1 with one clear line", async (port) => {
     const { code, stderr } = await start({ PORT: port }).exited;
     expect(code).toBe(1);
-    expect(stderr).toBe(`grpc-calculator-server: invalid PORT ${JSON.stringify(port)}: expected an integer from 0 to 65535\n`);
+    expect(stderr).toBe(
+      `grpc-calculator-server: invalid PORT ${JSON.stringify(port)}: expected an integer from 0 to 65535\n`,
+    );
   });
 
   it("a TLS certificate that cannot be read exits 1 naming it", async () => {
-    const { code, stderr } = await start({ TLS_CERT_FILE: "/nonexistent/cert.pem", TLS_KEY_FILE: "/nonexistent/key.pem" }).exited;
+    const { code, stderr } = await start({
+      TLS_CERT_FILE: "/nonexistent/cert.pem",
+      TLS_KEY_FILE: "/nonexistent/key.pem",
+    }).exited;
     expect(code).toBe(1);
     expect(stderr).toMatch(/^grpc-calculator-server: cannot start: .*\/nonexistent\/cert\.pem/);
   });
@@ -70,7 +85,9 @@ describe("the bundle", () => {
       const server = start({ NODE_OPTIONS: nodeOptions.join(" ") }, join(dir, "server.mjs"), dir);
       const port = await listeningPort(server);
       const client = calculatorClient(port);
-      await expect(calculateOnce(client, { firstOperand: 2, secondOperand: 3, operation: Operation.ADD })).resolves.toBe(5);
+      await expect(
+        calculateOnce(client, { firstOperand: 2, secondOperand: 3, operation: Operation.ADD }),
+      ).resolves.toBe(5);
       await expect(healthStatus(port, "Calculator")).resolves.toBe(ServingStatus.SERVING);
       client.close();
       server.child.kill("SIGTERM");
@@ -84,7 +101,9 @@ describe("the bundle", () => {
     const server = start({}, unbundled);
     const port = await listeningPort(server);
     const client = calculatorClient(port);
-    await expect(calculateOnce(client, { firstOperand: 6, secondOperand: 3, operation: Operation.DIVIDE })).resolves.toBe(2);
+    await expect(
+      calculateOnce(client, { firstOperand: 6, secondOperand: 3, operation: Operation.DIVIDE }),
+    ).resolves.toBe(2);
     client.close();
     server.child.kill("SIGINT");
     await expect(server.exited).resolves.toMatchObject({ code: 0 });
@@ -99,13 +118,32 @@ describe("TLS", () => {
       const key = join(dir, "key.pem");
       execFileSync(
         "openssl",
-        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+        [
+          "req",
+          "-x509",
+          "-newkey",
+          "rsa:2048",
+          "-nodes",
+          "-keyout",
+          key,
+          "-out",
+          cert,
+          "-days",
+          "1",
+          "-subj",
+          "/CN=localhost",
+          "-addext",
+          "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        ],
         { stdio: "ignore", timeout: 15_000 },
       );
       const server = start({ TLS_CERT_FILE: cert, TLS_KEY_FILE: key });
       const line = await server.waitForLine((candidate) => String(candidate.message).startsWith("listening"));
       expect(line.tls).toBe(true);
-      const client = new CalculatorClient(`localhost:${line.port as number}`, credentials.createSsl(readFileSync(cert)));
+      const client = new CalculatorClient(
+        `localhost:${line.port as number}`,
+        credentials.createSsl(readFileSync(cert)),
+      );
       await expect(calculateOnce(client, { firstOperand: 2, secondOperand: 3 })).resolves.toBe(5);
       client.close();
       server.child.kill("SIGTERM");
@@ -166,7 +204,9 @@ describe("graceful shutdown", () => {
     // The client never ends its stream: the server cancels it after the grace period.
     expect(await finished).not.toBe(status.OK);
     await expect(server.exited).resolves.toMatchObject({ code: 0 });
-    expect(server.lines.some((line) => line.severity === "WARNING" && String(line.message).startsWith("grace period over"))).toBe(true);
+    expect(
+      server.lines.some((line) => line.severity === "WARNING" && String(line.message).startsWith("grace period over")),
+    ).toBe(true);
     client.close();
   });
 });
@@ -181,7 +221,9 @@ describe("WORKERS=2", () => {
     expect(new Set(workerLines.map((line) => line.port))).toEqual(new Set([port]));
     // Separate connections are spread over the workers; each answers.
     const clients = Array.from({ length: 4 }, () => calculatorClient(port));
-    await expect(Promise.all(clients.map((client, i) => calculateOnce(client, { firstOperand: i, secondOperand: 1 })))).resolves.toEqual([1, 2, 3, 4]);
+    await expect(
+      Promise.all(clients.map((client, i) => calculateOnce(client, { firstOperand: i, secondOperand: 1 }))),
+    ).resolves.toEqual([1, 2, 3, 4]);
     await expect(healthStatus(port)).resolves.toBe(ServingStatus.SERVING);
     for (const client of clients) client.close();
 
@@ -213,7 +255,12 @@ describe("logs", () => {
     client.close();
     server.child.kill("SIGTERM");
     await server.exited;
-    expect(server.lines[0]).toMatchObject({ severity: "INFO", message: `listening on 127.0.0.1:${port}`, address: "127.0.0.1", port });
+    expect(server.lines[0]).toMatchObject({
+      severity: "INFO",
+      message: `listening on 127.0.0.1:${port}`,
+      address: "127.0.0.1",
+      port,
+    });
     for (const line of server.lines) {
       expect(typeof line.severity, JSON.stringify(line)).toBe("string");
       expect(typeof line.message, JSON.stringify(line)).toBe("string");

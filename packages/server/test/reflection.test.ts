@@ -9,9 +9,13 @@ const buf = fileURLToPath(new URL("../node_modules/.bin/buf", import.meta.url));
 let server: RunningServer;
 
 async function bufCurl(protocol: string, ...args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)(buf, ["curl", "--http2-prior-knowledge", "--protocol", "grpc", "--reflect-protocol", protocol, ...args], {
-    timeout: 15_000,
-  });
+  const { stdout } = await promisify(execFile)(
+    buf,
+    ["curl", "--http2-prior-knowledge", "--protocol", "grpc", "--reflect-protocol", protocol, ...args],
+    {
+      timeout: 15_000,
+    },
+  );
   return stdout;
 }
 
@@ -29,17 +33,32 @@ describe.each(["grpc-v1", "grpc-v1alpha"])("server reflection through buf curl (
   it("lists the methods", async () => {
     const methods = (await bufCurl(protocol, "--list-methods", `http://127.0.0.1:${server.port}`)).trim().split("\n");
     expect(methods).toEqual(
-      expect.arrayContaining(["Calculator/Calculate", "Calculator/CalculateStream", "grpc.health.v1.Health/Check", "grpc.health.v1.Health/Watch"]),
+      expect.arrayContaining([
+        "Calculator/Calculate",
+        "Calculator/CalculateStream",
+        "grpc.health.v1.Health/Check",
+        "grpc.health.v1.Health/Watch",
+      ]),
     );
   });
 
   it("calls Calculate with only the reflected schema", async () => {
-    const out = await bufCurl(protocol, "-d", '{"first_operand": 2, "second_operand": 3, "operation": "ADD"}', `http://127.0.0.1:${server.port}/Calculator/Calculate`);
+    const out = await bufCurl(
+      protocol,
+      "-d",
+      '{"first_operand": 2, "second_operand": 3, "operation": "ADD"}',
+      `http://127.0.0.1:${server.port}/Calculator/Calculate`,
+    );
     expect(JSON.parse(out)).toEqual({ result: 5 });
   });
 
   it("calls the health service with only the reflected schema", async () => {
-    const check = await bufCurl(protocol, "-d", '{"service": "Calculator"}', `http://127.0.0.1:${server.port}/grpc.health.v1.Health/Check`);
+    const check = await bufCurl(
+      protocol,
+      "-d",
+      '{"service": "Calculator"}',
+      `http://127.0.0.1:${server.port}/grpc.health.v1.Health/Check`,
+    );
     expect(JSON.parse(check)).toEqual({ status: "SERVING" });
     const list = await bufCurl(protocol, `http://127.0.0.1:${server.port}/grpc.health.v1.Health/List`);
     expect(JSON.parse(list)).toEqual({ statuses: { "": { status: "SERVING" }, Calculator: { status: "SERVING" } } });

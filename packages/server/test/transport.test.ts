@@ -16,14 +16,21 @@ function grpcRequest(path: string, body: Buffer): Promise<{ status: string | und
   return new Promise((resolve, reject) => {
     const session = connect(`http://127.0.0.1:${server.port}`);
     session.on("error", reject);
-    const request = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" });
+    const request = session.request({
+      ":method": "POST",
+      ":path": path,
+      "content-type": "application/grpc",
+      te: "trailers",
+    });
     request.on("response", (headers) => {
       // A trailers-only answer carries the status in the headers.
       if (headers["grpc-status"] !== undefined) {
         resolve({ status: String(headers["grpc-status"]), message: headers["grpc-message"] as string | undefined });
       }
     });
-    request.on("trailers", (trailers: IncomingHttpHeaders) => resolve({ status: String(trailers["grpc-status"]), message: trailers["grpc-message"] as string | undefined }));
+    request.on("trailers", (trailers: IncomingHttpHeaders) =>
+      resolve({ status: String(trailers["grpc-status"]), message: trailers["grpc-message"] as string | undefined }),
+    );
     request.on("close", () => session.close());
     request.resume();
     request.end(body);
@@ -56,12 +63,22 @@ describe("transport", () => {
     let goaway = false;
     session.on("goaway", () => (goaway = true));
     await new Promise((resolve) => session.once("connect", resolve));
-    const request = session.request({ ":method": "POST", ":path": "/Calculator/CalculateStream", "content-type": "application/grpc", te: "trailers" });
+    const request = session.request({
+      ":method": "POST",
+      ":path": "/Calculator/CalculateStream",
+      "content-type": "application/grpc",
+      te: "trailers",
+    });
     request.resume();
     const trailers = new Promise<IncomingHttpHeaders>((resolve) => request.on("trailers", resolve));
     await new Promise((resolve) => request.once("response", resolve));
-    for (let i = 0; i < limits.MAX_PING_STRIKES + 3; i += 1) await new Promise<void>((resolve) => session.ping(() => resolve()));
-    request.end(frame(Buffer.from(BinaryOperation.encode({ firstOperand: 2, secondOperand: 3, operation: Operation.ADD }).finish())));
+    for (let i = 0; i < limits.MAX_PING_STRIKES + 3; i += 1)
+      await new Promise<void>((resolve) => session.ping(() => resolve()));
+    request.end(
+      frame(
+        Buffer.from(BinaryOperation.encode({ firstOperand: 2, secondOperand: 3, operation: Operation.ADD }).finish()),
+      ),
+    );
     expect((await trailers)["grpc-status"]).toBe("0");
     expect(goaway).toBe(false);
     session.close();
@@ -69,17 +86,23 @@ describe("transport", () => {
 
   it("refuses a message over the receive limit with RESOURCE_EXHAUSTED", async () => {
     const oversized = frame(Buffer.alloc(limits.MAX_RECEIVE_MESSAGE_BYTES + 1));
-    await expect(grpcRequest("/Calculator/Calculate", oversized)).resolves.toMatchObject({ status: String(status.RESOURCE_EXHAUSTED) });
+    await expect(grpcRequest("/Calculator/Calculate", oversized)).resolves.toMatchObject({
+      status: String(status.RESOURCE_EXHAUSTED),
+    });
   });
 
   it("answers an unknown method with UNIMPLEMENTED", async () => {
-    await expect(grpcRequest("/Calculator/Power", frame(Buffer.alloc(0)))).resolves.toMatchObject({ status: String(status.UNIMPLEMENTED) });
+    await expect(grpcRequest("/Calculator/Power", frame(Buffer.alloc(0)))).resolves.toMatchObject({
+      status: String(status.UNIMPLEMENTED),
+    });
   });
 
   it("answers malformed request bytes with INTERNAL, unary and streaming, and keeps serving", async () => {
     // field 3 (varint) whose varint never ends.
     const truncated = frame(Buffer.from([0x18, 0xff, 0xff]));
-    await expect(grpcRequest("/Calculator/Calculate", truncated)).resolves.toMatchObject({ status: String(status.INTERNAL) });
+    await expect(grpcRequest("/Calculator/Calculate", truncated)).resolves.toMatchObject({
+      status: String(status.INTERNAL),
+    });
     const streamed = await grpcRequest("/Calculator/CalculateStream", truncated);
     expect(streamed.status).toBe(String(status.INTERNAL));
     expect(streamed.message).toMatch(/^operation 0: cannot parse the request/);
@@ -90,7 +113,11 @@ describe("transport", () => {
 
   it("answers a wrong content-type with HTTP 415", async () => {
     const session = connect(`http://127.0.0.1:${server.port}`);
-    const request = session.request({ ":method": "POST", ":path": "/Calculator/CalculateStream", "content-type": "application/json" });
+    const request = session.request({
+      ":method": "POST",
+      ":path": "/Calculator/CalculateStream",
+      "content-type": "application/json",
+    });
     const response = await new Promise<IncomingHttpHeaders>((resolve) => request.on("response", resolve));
     expect(response[":status"]).toBe(415);
     request.close();
@@ -100,14 +127,27 @@ describe("transport", () => {
   it("ignores unknown fields, as proto3 requires", async () => {
     // field 1 = 2.0f, field 2 = 3.0f, then unknown field 15 (varint 1).
     const message = Buffer.from([0x0d, 0, 0, 0, 0x40, 0x15, 0, 0, 0x40, 0x40, 0x78, 0x01]);
-    await expect(grpcRequest("/Calculator/Calculate", frame(message))).resolves.toMatchObject({ status: String(status.OK) });
+    await expect(grpcRequest("/Calculator/Calculate", frame(message))).resolves.toMatchObject({
+      status: String(status.OK),
+    });
   });
 
   it("CalculateStream: requests split at any byte boundary still answer in order", async () => {
-    const requests = [1, 2, 3, 4, 5].map((n) => frame(Buffer.from(BinaryOperation.encode({ firstOperand: n, secondOperand: n, operation: Operation.MULTIPLY }).finish())));
+    const requests = [1, 2, 3, 4, 5].map((n) =>
+      frame(
+        Buffer.from(
+          BinaryOperation.encode({ firstOperand: n, secondOperand: n, operation: Operation.MULTIPLY }).finish(),
+        ),
+      ),
+    );
     const bytes = Buffer.concat(requests);
     const session = connect(`http://127.0.0.1:${server.port}`);
-    const request = session.request({ ":method": "POST", ":path": "/Calculator/CalculateStream", "content-type": "application/grpc", te: "trailers" });
+    const request = session.request({
+      ":method": "POST",
+      ":path": "/Calculator/CalculateStream",
+      "content-type": "application/grpc",
+      te: "trailers",
+    });
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     const trailers = new Promise<IncomingHttpHeaders>((resolve) => request.on("trailers", resolve));
@@ -117,7 +157,7 @@ describe("transport", () => {
     session.close();
     const body = Buffer.concat(chunks);
     const results: number[] = [];
-    for (let at = 0; at < body.length; ) {
+    for (let at = 0; at < body.length;) {
       const length = body.readUInt32BE(at + 1);
       results.push(CalculationResult.decode(body.subarray(at + 5, at + 5 + length)).result);
       at += 5 + length;
@@ -126,7 +166,9 @@ describe("transport", () => {
   });
 
   it("CalculateStream: a message over the receive limit ends the call with RESOURCE_EXHAUSTED", async () => {
-    const ok = frame(Buffer.from(BinaryOperation.encode({ firstOperand: 1, secondOperand: 1, operation: Operation.ADD }).finish()));
+    const ok = frame(
+      Buffer.from(BinaryOperation.encode({ firstOperand: 1, secondOperand: 1, operation: Operation.ADD }).finish()),
+    );
     const oversized = frame(Buffer.alloc(limits.MAX_RECEIVE_MESSAGE_BYTES + 1));
     const answer = await grpcRequest("/Calculator/CalculateStream", Buffer.concat([ok, oversized]));
     expect(answer.status).toBe(String(status.RESOURCE_EXHAUSTED));
@@ -145,7 +187,11 @@ describe("transport", () => {
     request.resume();
     const trailers = new Promise<IncomingHttpHeaders>((resolve) => request.on("trailers", resolve));
     // The client never half-closes: only the server's deadline ends the call.
-    request.write(frame(Buffer.from(BinaryOperation.encode({ firstOperand: 1, secondOperand: 1, operation: Operation.ADD }).finish())));
+    request.write(
+      frame(
+        Buffer.from(BinaryOperation.encode({ firstOperand: 1, secondOperand: 1, operation: Operation.ADD }).finish()),
+      ),
+    );
     expect((await trailers)["grpc-status"]).toBe(String(status.DEADLINE_EXCEEDED));
     session.destroy();
   });
@@ -172,7 +218,13 @@ function rawCall(
   return new Promise((resolve, reject) => {
     const session = connect(`http://127.0.0.1:${port}`);
     session.on("error", reject);
-    const request = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers", ...options.headers });
+    const request = session.request({
+      ":method": "POST",
+      ":path": path,
+      "content-type": "application/grpc",
+      te: "trailers",
+      ...options.headers,
+    });
     let headers: IncomingHttpHeaders = {};
     const body: Buffer[] = [];
     request.on("response", (response) => (headers = response));
@@ -188,7 +240,12 @@ function rawCall(
       for (let at = 0; at + 5 <= bytes.length; at += 5 + bytes.readUInt32BE(at + 1)) {
         results.push(CalculationResult.decode(bytes.subarray(at + 5, at + 5 + bytes.readUInt32BE(at + 1))).result);
       }
-      resolve({ headers, status: final["grpc-status"] as string | undefined, message: percentDecoded(final["grpc-message"]), results });
+      resolve({
+        headers,
+        status: final["grpc-status"] as string | undefined,
+        message: percentDecoded(final["grpc-message"]),
+        results,
+      });
     });
     for (const chunk of chunks) request.write(chunk);
     if (options.delayedBody !== undefined) {
@@ -205,7 +262,9 @@ function percentDecoded(value: string | string[] | undefined): string | undefine
   return typeof value === "string" ? decodeURIComponent(value) : undefined;
 }
 
-const twoPlusThree = frame(Buffer.from(BinaryOperation.encode({ firstOperand: 2, secondOperand: 3, operation: Operation.ADD }).finish()));
+const twoPlusThree = frame(
+  Buffer.from(BinaryOperation.encode({ firstOperand: 2, secondOperand: 3, operation: Operation.ADD }).finish()),
+);
 
 describe.each([
   ["the HTTP/2 fast path", true],
@@ -218,18 +277,27 @@ describe.each([
   afterAll(() => server.shutdown());
 
   it("answers a request split across DATA frames at every byte", async () => {
-    const answer = await rawCall(server.port, "/Calculator/Calculate", [...twoPlusThree].map((byte) => Buffer.from([byte])));
+    const answer = await rawCall(
+      server.port,
+      "/Calculator/Calculate",
+      [...twoPlusThree].map((byte) => Buffer.from([byte])),
+    );
     expect(answer).toMatchObject({ status: "0", results: [5] });
     expect(answer.headers[":status"]).toBe(200);
     expect(answer.headers["content-type"]).toMatch(/^application\/grpc/);
   });
 
   it("answers a call with no request message UNIMPLEMENTED (cardinality), without a result", async () => {
-    await expect(rawCall(server.port, "/Calculator/Calculate", [])).resolves.toMatchObject({ status: String(status.UNIMPLEMENTED), results: [] });
+    await expect(rawCall(server.port, "/Calculator/Calculate", [])).resolves.toMatchObject({
+      status: String(status.UNIMPLEMENTED),
+      results: [],
+    });
   });
 
   it("answers a call with two request messages UNIMPLEMENTED (cardinality), without a result", async () => {
-    await expect(rawCall(server.port, "/Calculator/Calculate", [Buffer.concat([twoPlusThree, twoPlusThree])])).resolves.toMatchObject({
+    await expect(
+      rawCall(server.port, "/Calculator/Calculate", [Buffer.concat([twoPlusThree, twoPlusThree])]),
+    ).resolves.toMatchObject({
       status: String(status.UNIMPLEMENTED),
       results: [],
     });
@@ -245,13 +313,20 @@ describe.each([
   });
 
   it("ends a call whose request is still incomplete at its grpc-timeout with DEADLINE_EXCEEDED", async () => {
-    const answer = await rawCall(server.port, "/Calculator/Calculate", [twoPlusThree.subarray(0, 7)], { headers: { "grpc-timeout": "150m" }, end: false });
+    const answer = await rawCall(server.port, "/Calculator/Calculate", [twoPlusThree.subarray(0, 7)], {
+      headers: { "grpc-timeout": "150m" },
+      end: false,
+    });
     expect(answer).toMatchObject({ status: String(status.DEADLINE_EXCEEDED), results: [] });
   });
 
   it("treats a grpc-timeout beyond what a timer can hold (99999999S, ~3 years) as no deadline", async () => {
     // The body comes later than the 1 ms Node would wait for a timer set past 2^31 - 1 ms.
-    const answer = await rawCall(server.port, "/Calculator/Calculate", [], { headers: { "grpc-timeout": "99999999S" }, end: false, delayedBody: [twoPlusThree] });
+    const answer = await rawCall(server.port, "/Calculator/Calculate", [], {
+      headers: { "grpc-timeout": "99999999S" },
+      end: false,
+      delayedBody: [twoPlusThree],
+    });
     expect(answer).toMatchObject({ status: "0", results: [5] });
   });
 
@@ -263,20 +338,30 @@ describe.each([
 
   it("keeps serving after a client resets a call half-way", async () => {
     const session = connect(`http://127.0.0.1:${server.port}`);
-    const request = session.request({ ":method": "POST", ":path": "/Calculator/Calculate", "content-type": "application/grpc", te: "trailers" });
+    const request = session.request({
+      ":method": "POST",
+      ":path": "/Calculator/Calculate",
+      "content-type": "application/grpc",
+      te: "trailers",
+    });
     request.on("error", () => undefined);
     request.write(twoPlusThree.subarray(0, 3));
     await new Promise((resolve) => setImmediate(resolve));
     request.close(constants.NGHTTP2_CANCEL);
     await new Promise((resolve) => request.on("close", resolve));
     session.destroy();
-    await expect(rawCall(server.port, "/Calculator/Calculate", [twoPlusThree])).resolves.toMatchObject({ status: "0", results: [5] });
+    await expect(rawCall(server.port, "/Calculator/Calculate", [twoPlusThree])).resolves.toMatchObject({
+      status: "0",
+      results: [5],
+    });
   });
 });
 
 describe("the fast path's own answers", () => {
   it("answers a rejected call trailers-only: its status and message in the response headers, no result", async () => {
-    const request = frame(Buffer.from(BinaryOperation.encode({ firstOperand: 1, secondOperand: 0, operation: Operation.DIVIDE }).finish()));
+    const request = frame(
+      Buffer.from(BinaryOperation.encode({ firstOperand: 1, secondOperand: 0, operation: Operation.DIVIDE }).finish()),
+    );
     const answer = await rawCall(server.port, "/Calculator/Calculate", [request]);
     expect(answer.headers["grpc-status"]).toBe(String(status.INVALID_ARGUMENT));
     expect(answer.message).toBe("division by zero: second_operand is 0");
@@ -285,7 +370,12 @@ describe("the fast path's own answers", () => {
 
   it("asks a client still uploading a refused request to stop: RST_STREAM NO_ERROR after the status", async () => {
     const session = connect(`http://127.0.0.1:${server.port}`);
-    const request = session.request({ ":method": "POST", ":path": "/Calculator/Calculate", "content-type": "application/grpc", te: "trailers" });
+    const request = session.request({
+      ":method": "POST",
+      ":path": "/Calculator/Calculate",
+      "content-type": "application/grpc",
+      te: "trailers",
+    });
     request.on("error", () => undefined);
     const prefix = Buffer.from([0, 0, 0, 0, 0]);
     prefix.writeUInt32BE(limits.MAX_RECEIVE_MESSAGE_BYTES + 1, 1);
@@ -304,6 +394,9 @@ describe("the fast path's own answers", () => {
   it("refuses a frame marked compressed on a call without grpc-encoding with INTERNAL", async () => {
     const compressed = Buffer.from(twoPlusThree);
     compressed[0] = 1;
-    await expect(rawCall(server.port, "/Calculator/Calculate", [compressed])).resolves.toMatchObject({ status: String(status.INTERNAL), results: [] });
+    await expect(rawCall(server.port, "/Calculator/Calculate", [compressed])).resolves.toMatchObject({
+      status: String(status.INTERNAL),
+      results: [],
+    });
   });
 });

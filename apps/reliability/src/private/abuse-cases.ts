@@ -41,7 +41,10 @@ async function roundTrip(wire: H2Wire, timeoutMs: number): Promise<boolean> {
   const payload = Buffer.alloc(8);
   payload.writeDoubleBE(Math.random());
   await writeAll(wire, frame(FrameType.PING, 0, 0, payload));
-  const ack = await wire.waitFor((f) => f.type === FrameType.PING && (f.flags & Flag.ACK) !== 0 && f.payload.equals(payload), timeoutMs);
+  const ack = await wire.waitFor(
+    (f) => f.type === FrameType.PING && (f.flags & Flag.ACK) !== 0 && f.payload.equals(payload),
+    timeoutMs,
+  );
   return ack !== undefined;
 }
 
@@ -58,7 +61,9 @@ const goaway = (wire: H2Wire): H2Frame | undefined => wire.frames.find((f) => f.
 const goawayText = (f: H2Frame | undefined): string => (f === undefined ? "no GOAWAY" : `GOAWAY code ${goawayCode(f)}`);
 
 function dataResults(wire: H2Wire, streamId: number): number[] {
-  const payload = Buffer.concat(wire.frames.filter((f) => f.type === FrameType.DATA && f.streamId === streamId).map((f) => f.payload));
+  const payload = Buffer.concat(
+    wire.frames.filter((f) => f.type === FrameType.DATA && f.streamId === streamId).map((f) => f.payload),
+  );
   return decodeFrames(payload).messages.map((m) => CalculatorService.calculate.responseDeserialize(m).result);
 }
 
@@ -103,10 +108,15 @@ const overConcurrency: HostileCase = {
       const settings = wire.frames.find((f) => f.type === FrameType.SETTINGS && (f.flags & Flag.ACK) === 0);
       let limit: number | undefined;
       for (let offset = 0; settings !== undefined && offset + 6 <= settings.payload.length; offset += 6) {
-        if (settings.payload.readUInt16BE(offset) === SETTINGS_MAX_CONCURRENT_STREAMS) limit = settings.payload.readUInt32BE(offset + 2);
+        if (settings.payload.readUInt16BE(offset) === SETTINGS_MAX_CONCURRENT_STREAMS)
+          limit = settings.payload.readUInt32BE(offset + 2);
       }
       if (limit === undefined || limit > 10_000) {
-        return { passed: false, observed: `SETTINGS_MAX_CONCURRENT_STREAMS is ${limit ?? "not advertised (unbounded)"}`, statuses: [] };
+        return {
+          passed: false,
+          observed: `SETTINGS_MAX_CONCURRENT_STREAMS is ${limit ?? "not advertised (unbounded)"}`,
+          statuses: [],
+        };
       }
       const extra = 10;
       for (let i = 0; i < limit + extra; i++) wire.headers(1 + 2 * i, calculatePath);
@@ -190,12 +200,19 @@ const idleConnections: HostileCase = {
     let failed = 0;
     try {
       for (let i = 0; i < abuseLimits.idleConnections; i += 100) {
-        const opened = await Promise.allSettled(Array.from({ length: 100 }, () => H2Wire.open(target.host, target.port)));
-        for (const o of opened) if (o.status === "fulfilled") wires.push(o.value);
-        else failed++;
+        const opened = await Promise.allSettled(
+          Array.from({ length: 100 }, () => H2Wire.open(target.host, target.port)),
+        );
+        for (const o of opened)
+          if (o.status === "fulfilled") wires.push(o.value);
+          else failed++;
       }
       const answered = await answers23(target);
-      return { passed: answered, observed: `${wires.length} open, ${failed} refused; 2 + 3 ${answered ? "answered 5" : "failed"} meanwhile`, statuses: [] };
+      return {
+        passed: answered,
+        observed: `${wires.length} open, ${failed} refused; 2 + 3 ${answered ? "answered 5" : "failed"} meanwhile`,
+        statuses: [],
+      };
     } finally {
       for (const w of wires) w.destroy();
     }
@@ -217,7 +234,10 @@ const stalledReader: HostileCase = {
       const streamId = 1 + 2 * unaryIds.length;
       wire.headers(streamId, streamPath);
       for (let i = 0; i < abuseLimits.stalledStreamRequests; i += 1000) {
-        await writeAll(wire, frame(FrameType.DATA, 0, streamId, Buffer.concat(Array.from({ length: 1000 }, () => frame23))));
+        await writeAll(
+          wire,
+          frame(FrameType.DATA, 0, streamId, Buffer.concat(Array.from({ length: 1000 }, () => frame23))),
+        );
       }
       await writeAll(wire, frame(FrameType.DATA, Flag.END_STREAM, streamId, Buffer.alloc(0)));
       await roundTrip(wire, 5000);
@@ -225,7 +245,10 @@ const stalledReader: HostileCase = {
       // Open the windows: the stalled answers must now arrive, correct.
       const update = Buffer.alloc(4);
       update.writeUInt32BE(0x7fffffff - 65535);
-      await writeAll(wire, Buffer.concat([0, ...unaryIds, streamId].map((id) => frame(FrameType.WINDOW_UPDATE, 0, id, update))));
+      await writeAll(
+        wire,
+        Buffer.concat([0, ...unaryIds, streamId].map((id) => frame(FrameType.WINDOW_UPDATE, 0, id, update))),
+      );
       const lastId = unaryIds.at(-1) ?? 1;
       await wire.waitFor((f) => f.type === FrameType.DATA && f.streamId === lastId, 5000);
       const unaryOk = unaryIds.filter((id) => dataResults(wire, id)[0] === 5).length;
@@ -265,4 +288,12 @@ const abruptDisconnects: HostileCase = {
   },
 };
 
-export const abuseCases: readonly HostileCase[] = [rapidReset, overConcurrency, pingFlood, pingsTooFast, stalledReader, abruptDisconnects, idleConnections];
+export const abuseCases: readonly HostileCase[] = [
+  rapidReset,
+  overConcurrency,
+  pingFlood,
+  pingsTooFast,
+  stalledReader,
+  abruptDisconnects,
+  idleConnections,
+];

@@ -56,7 +56,9 @@ function hpackString(text: string): Buffer {
 
 /** An HPACK header block of literal fields (no indexing, no Huffman). */
 export function headerBlock(headers: ReadonlyArray<readonly [string, string]>): Buffer {
-  return Buffer.concat(headers.flatMap(([name, value]) => [Buffer.from([0x00]), hpackString(name), hpackString(value)]));
+  return Buffer.concat(
+    headers.flatMap(([name, value]) => [Buffer.from([0x00]), hpackString(name), hpackString(value)]),
+  );
 }
 
 export function settingsFrame(settings: ReadonlyArray<readonly [number, number]> = []): Buffer {
@@ -93,7 +95,11 @@ export class H2Wire {
   }
 
   /** Connects, sends the preface and an empty SETTINGS, and acknowledges the server's SETTINGS. */
-  static async open(host: string, port: number, settings: ReadonlyArray<readonly [number, number]> = []): Promise<H2Wire> {
+  static async open(
+    host: string,
+    port: number,
+    settings: ReadonlyArray<readonly [number, number]> = [],
+  ): Promise<H2Wire> {
     const socket = net.connect({ host, port });
     await new Promise<void>((resolve, reject) => {
       socket.once("connect", resolve);
@@ -110,7 +116,12 @@ export class H2Wire {
   }
 
   /** HEADERS for a gRPC POST to `path`, plus any extra headers. */
-  headers(streamId: number, path: string, extra: ReadonlyArray<readonly [string, string]> = [], endStream = false): boolean {
+  headers(
+    streamId: number,
+    path: string,
+    extra: ReadonlyArray<readonly [string, string]> = [],
+    endStream = false,
+  ): boolean {
     const block = headerBlock([
       [":method", "POST"],
       [":scheme", "http"],
@@ -168,7 +179,8 @@ export class H2Wire {
         payload: this.buffered.subarray(9, 9 + length),
       };
       this.buffered = this.buffered.subarray(9 + length);
-      if (f.type === FrameType.SETTINGS && (f.flags & Flag.ACK) === 0) this.send(frame(FrameType.SETTINGS, Flag.ACK, 0));
+      if (f.type === FrameType.SETTINGS && (f.flags & Flag.ACK) === 0)
+        this.send(frame(FrameType.SETTINGS, Flag.ACK, 0));
       this.frames.push(f);
     }
     this.notify();

@@ -1,4 +1,11 @@
-import { type CallCredentials, credentials, InterceptingCall, type Interceptor, Metadata, status as Status } from "@grpc/grpc-js";
+import {
+  type CallCredentials,
+  credentials,
+  InterceptingCall,
+  type Interceptor,
+  Metadata,
+  status as Status,
+} from "@grpc/grpc-js";
 
 /** A function that returns a bearer token for each call (it may cache; it is called per call). */
 export type TokenSource = () => string | Promise<string>;
@@ -17,9 +24,14 @@ async function authorization(source: TokenSource): Promise<string> {
   try {
     token = await source();
   } catch (error) {
-    throw Object.assign(new Error(`the auth token source failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }), {
-      code: Status.UNAUTHENTICATED,
-    });
+    throw Object.assign(
+      new Error(`the auth token source failed: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      }),
+      {
+        code: Status.UNAUTHENTICATED,
+      },
+    );
   }
   if (typeof token !== "string" || token === "") {
     throw Object.assign(new Error("the auth token source returned no token"), { code: Status.UNAUTHENTICATED });
@@ -57,7 +69,11 @@ export function bearerInterceptor(source: TokenSource): Interceptor {
           },
           (error: Error) => {
             // Fail the call as grpc-js fails one whose call credentials plugin throws.
-            listener.onReceiveStatus?.({ code: Status.UNAUTHENTICATED, details: error.message, metadata: new Metadata() });
+            listener.onReceiveStatus?.({
+              code: Status.UNAUTHENTICATED,
+              details: error.message,
+              metadata: new Metadata(),
+            });
           },
         );
       },
@@ -83,7 +99,9 @@ function googleIdTokenSource(audience: string): TokenSource {
       .then(
         ({ GoogleAuth }) => new GoogleAuth().getIdTokenClient(audience),
         (error: unknown) => {
-          throw new Error('auth: "google" needs the google-auth-library package (npm install google-auth-library)', { cause: error });
+          throw new Error('auth: "google" needs the google-auth-library package (npm install google-auth-library)', {
+            cause: error,
+          });
         },
       )
       .catch((error: unknown) => {
@@ -91,7 +109,8 @@ function googleIdTokenSource(audience: string): TokenSource {
         throw error;
       });
     const headers = await (await client).getRequestHeaders();
-    const value = headers instanceof Headers ? headers.get("authorization") : (headers.authorization ?? headers.Authorization);
+    const value =
+      headers instanceof Headers ? headers.get("authorization") : (headers.authorization ?? headers.Authorization);
     if (!value) throw new Error("google-auth-library returned no authorization header");
     return value;
   };

@@ -75,7 +75,8 @@ function describeFailure(error: unknown, target: string, timeoutMs: number): str
   if (error.codeName === "UNAVAILABLE" && /No connection established|Last error/.test(error.details)) {
     return `cannot connect to ${target}: ${error.details.replace(/^No connection established\. Last error: (Error: )?/, "").replace(/\. Resolution note:.*$/, "")}`;
   }
-  if (error.codeName === "DEADLINE_EXCEEDED") return `no answer from ${target} within ${timeoutMs} ms (DEADLINE_EXCEEDED)`;
+  if (error.codeName === "DEADLINE_EXCEEDED")
+    return `no answer from ${target} within ${timeoutMs} ms (DEADLINE_EXCEEDED)`;
   return `${error.details} (${error.codeName})`;
 }
 
@@ -95,9 +96,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       .option("--plaintext", "no TLS, even for a non-loopback target")
       .option("--ca-file <path>", "PEM file of root certificate(s) to trust instead of the system roots (implies TLS)")
       .addOption(
-        new Option("--token <token>", 'bearer token for a private service, e.g. "$(gcloud auth print-identity-token)"').env(
-          "CALCULATOR_TOKEN",
-        ),
+        new Option(
+          "--token <token>",
+          'bearer token for a private service, e.g. "$(gcloud auth print-identity-token)"',
+        ).env("CALCULATOR_TOKEN"),
       )
       .option("--json", "print JSON")
       .option("--timeout <ms>", "deadline of the call in milliseconds", parseTimeout, 10_000);
@@ -114,14 +116,21 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   withConnectionOptions(
     program
       .command("calc", { isDefault: true })
-      .description("compute <first> <operator> <second>, e.g. `calculator 2 + 3`, `calculator 10 / 4 --target host:443`")
+      .description(
+        "compute <first> <operator> <second>, e.g. `calculator 2 + 3`, `calculator 10 / 4 --target host:443`",
+      )
       .argument("<first>", "a number", parseOperand)
       .argument("<operator>", "+ - x * / (quote * in a shell) or add, subtract, multiply, divide", parseOperator)
       .argument("<second>", "a number", parseOperand),
   ).action(async (first: number, operation: OperationName, second: number, options: GlobalOptions) => {
     try {
-      await using calculator = createCalculatorClient(options.target, { ...connectionOptions(options), timeoutMs: options.timeout });
-      const result = formatFloat32(await calculator.calculate({ firstOperand: first, secondOperand: second, operation }));
+      await using calculator = createCalculatorClient(options.target, {
+        ...connectionOptions(options),
+        timeoutMs: options.timeout,
+      });
+      const result = formatFloat32(
+        await calculator.calculate({ firstOperand: first, secondOperand: second, operation }),
+      );
       out(options.json ? JSON.stringify({ result }) : String(result));
     } catch (error) {
       fail(describeFailure(error, options.target, options.timeout));

@@ -31,7 +31,9 @@ export function defaultAudience(target: CalculatorTarget): string {
 
 /** Resolves a target and options to what a grpc-js client constructor takes. */
 export function resolveConnection(target: string, options: ConnectionOptions = {}): Connection {
-  const parsed = parseTarget(target, { tls: options.tls ?? (options.rootCertificates === undefined ? undefined : true) });
+  const parsed = parseTarget(target, {
+    tls: options.tls ?? (options.rootCertificates === undefined ? undefined : true),
+  });
   if (!parsed.tls && options.rootCertificates !== undefined) {
     throw new TypeError("rootCertificates needs TLS, but the target or the tls option says plaintext");
   }

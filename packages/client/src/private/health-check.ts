@@ -28,10 +28,15 @@ export async function checkHealth(
   try {
     return await new Promise((resolve, reject: (error: CalculatorError) => void) => {
       const check = (client as unknown as { check: CheckMethod }).check.bind(client);
-      check({ service: options.service ?? "" }, new Metadata(), { deadline: Date.now() + options.timeoutMs }, (error, response) => {
-        if (error || !response) reject(toCalculatorError(error ?? new Error("empty health answer")));
-        else resolve(response.status);
-      });
+      check(
+        { service: options.service ?? "" },
+        new Metadata(),
+        { deadline: Date.now() + options.timeoutMs },
+        (error, response) => {
+          if (error || !response) reject(toCalculatorError(error ?? new Error("empty health answer")));
+          else resolve(response.status);
+        },
+      );
     });
   } finally {
     client.close();

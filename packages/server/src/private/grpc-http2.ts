@@ -17,7 +17,14 @@ export interface CallStatus {
 
 const TIMEOUT = /^(\d{1,8})([HMSmun])$/;
 const MAX_TIMER_MS = 2 ** 31 - 1;
-const TIMEOUT_UNIT_MS: Readonly<Record<string, number>> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 0.001, n: 0.000001 };
+const TIMEOUT_UNIT_MS: Readonly<Record<string, number>> = {
+  H: 3_600_000,
+  M: 60_000,
+  S: 1000,
+  m: 1,
+  u: 0.001,
+  n: 0.000001,
+};
 
 function header(headers: IncomingHttpHeaders, key: string): string | undefined {
   const value = headers[key];
@@ -76,7 +83,10 @@ export class MessageReader {
       const length = data.readUInt32BE(offset + 1);
       if (data[offset] !== 0) return { code: status.INTERNAL, details: "compressed message without grpc-encoding" };
       if (length > this.maxBytes) {
-        return { code: status.RESOURCE_EXHAUSTED, details: `received message larger than max (${length} vs. ${this.maxBytes})` };
+        return {
+          code: status.RESOURCE_EXHAUSTED,
+          details: `received message larger than max (${length} vs. ${this.maxBytes})`,
+        };
       }
       const start = offset + FRAME_HEADER_BYTES;
       if (data.length - start < length) break;
@@ -92,7 +102,10 @@ export class MessageReader {
 
 /** The status of a request message the codec cannot decode. */
 export function undecodable(error: unknown): CallStatus {
-  return { code: status.INTERNAL, details: `cannot parse the request: ${error instanceof Error ? error.message : String(error)}` };
+  return {
+    code: status.INTERNAL,
+    details: `cannot parse the request: ${error instanceof Error ? error.message : String(error)}`,
+  };
 }
 
 /** The length-prefixed frames of `messages` in one buffer, for one HTTP/2 write. */
@@ -114,7 +127,13 @@ export function frameMessages(messages: readonly Uint8Array[]): Buffer {
 export function encodeGrpcMessage(message: string): string {
   return /^[\x20-\x24\x26-\x7e]*$/.test(message)
     ? message
-    : [...Buffer.from(message)].map((byte) => (byte >= 0x20 && byte <= 0x7e && byte !== 0x25 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`)).join("");
+    : [...Buffer.from(message)]
+        .map((byte) =>
+          byte >= 0x20 && byte <= 0x7e && byte !== 0x25
+            ? String.fromCharCode(byte)
+            : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`,
+        )
+        .join("");
 }
 
 /** The response headers of a call that answers with messages (as grpc-js sends them). */
@@ -147,7 +166,11 @@ export function stopRequestBody(stream: ServerHttp2Stream): void {
 export function respondWithStatus(stream: ServerHttp2Stream, callStatus: CallStatus): void {
   if (stream.destroyed || stream.closed || stream.headersSent) return;
   stream.respond(
-    { [constants.HTTP2_HEADER_STATUS]: 200, [constants.HTTP2_HEADER_CONTENT_TYPE]: "application/grpc", ...statusTrailers(callStatus) },
+    {
+      [constants.HTTP2_HEADER_STATUS]: 200,
+      [constants.HTTP2_HEADER_CONTENT_TYPE]: "application/grpc",
+      ...statusTrailers(callStatus),
+    },
     { endStream: true },
   );
   stopRequestBody(stream);

@@ -29,7 +29,9 @@ export type StreamInterceptor = (stream: ServerHttp2Stream, headers: IncomingHtt
 export function interceptStreams(server: Server, intercept: StreamInterceptor): boolean {
   const http2Servers = http2ServersOf(server);
   if (http2Servers === undefined) return false;
-  const originals = http2Servers.map((http2Server) => http2Server.listeners("stream") as ((...args: unknown[]) => void)[]);
+  const originals = http2Servers.map(
+    (http2Server) => http2Server.listeners("stream") as ((...args: unknown[]) => void)[],
+  );
   if (originals.some((listeners) => listeners.length === 0)) return false;
   // grpc-js counts each connection's open streams for `grpc.max_connection_idle_ms`; count ours too,
   // so a connection busy with an intercepted stream is not closed as idle.
@@ -42,13 +44,22 @@ export function interceptStreams(server: Server, intercept: StreamInterceptor): 
     http2Server.removeAllListeners("stream");
     // Node's 'stream' arguments spelled out (stream, headers, flags, rawHeaders): no rest array and
     // spread on every call.
-    http2Server.on("stream", function (this: unknown, stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: unknown, rawHeaders: unknown) {
-      if (intercept(stream, headers)) {
-        countStream(stream);
-        return;
-      }
-      for (const listener of listeners) listener.call(this, stream, headers, flags, rawHeaders);
-    });
+    http2Server.on(
+      "stream",
+      function (
+        this: unknown,
+        stream: ServerHttp2Stream,
+        headers: IncomingHttpHeaders,
+        flags: unknown,
+        rawHeaders: unknown,
+      ) {
+        if (intercept(stream, headers)) {
+          countStream(stream);
+          return;
+        }
+        for (const listener of listeners) listener.call(this, stream, headers, flags, rawHeaders);
+      },
+    );
   });
   return true;
 }
