@@ -26,6 +26,8 @@ export interface ServerConfig {
   readonly workers: number;
   /** GOOGLE_CLOUD_PROJECT: when set, log lines of traced calls carry `logging.googleapis.com/trace`. */
   readonly googleCloudProject: string | undefined;
+  /** CORS_ALLOWED_ORIGINS: origins whose browser pages may call the service (none by default), or "*". */
+  readonly corsAllowedOrigins: ReadonlySet<string> | "*";
 }
 
 export const DEFAULT_PORT = 50051;
@@ -94,6 +96,25 @@ function workers(env: Env): number {
   return integer(env, "WORKERS", 1, 1, MAX_WORKERS);
 }
 
+const ORIGIN = /^https?:\/\/(\[[\da-f:.]+\]|[a-z\d.-]+)(:\d{1,5})?$/i;
+
+/** `*`, or a comma-separated list of origins (`scheme://host[:port]`, as browsers send them in `Origin`). */
+function corsAllowedOrigins(env: Env): ReadonlySet<string> | "*" {
+  const raw = present(env, "CORS_ALLOWED_ORIGINS");
+  if (raw === undefined) return new Set();
+  if (raw === "*") return "*";
+  const origins = raw.split(",").map((origin) => origin.trim());
+  const bad = origins.find((origin) => !ORIGIN.test(origin));
+  if (bad !== undefined) {
+    throw new ConfigError(
+      `invalid CORS_ALLOWED_ORIGINS ${JSON.stringify(env.CORS_ALLOWED_ORIGINS)}: ${JSON.stringify(bad)} is not an origin ` +
+        `(expected "*" or comma-separated origins like https://app.example.com or http://localhost:5173)`,
+    );
+  }
+  // Browsers send the scheme and host in lower case.
+  return new Set(origins.map((origin) => origin.toLowerCase()));
+}
+
 /** Reads and validates the configuration; throws `ConfigError` on the first bad value. */
 export function parseConfig(env: Env = process.env): ServerConfig {
   return {
@@ -104,5 +125,6 @@ export function parseConfig(env: Env = process.env): ServerConfig {
     tls: tls(env),
     workers: workers(env),
     googleCloudProject: present(env, "GOOGLE_CLOUD_PROJECT"),
+    corsAllowedOrigins: corsAllowedOrigins(env),
   };
 }

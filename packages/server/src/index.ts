@@ -11,7 +11,7 @@ export {
   type CalculationFailure,
   type CalculationOutcome,
   type CalculationSuccess,
-} from "./calculate.js";
+} from "./service/calculate.js";
 export {
   ConfigError,
   DEFAULT_PORT,

@@ -61,6 +61,16 @@ export const MAX_CONNECTION_IDLE_MS = 10 * 60_000;
 export const MIN_PING_INTERVAL_MS = 10_000;
 export const MAX_PING_STRIKES = 2;
 
+/**
+ * HTTP/1.1 (the web protocols without h2c: local development, `curl http://…`; Cloud Run's front end
+ * always speaks HTTP/2 to the container): a request's headers must arrive within 10 s and the whole
+ * request within 30 s, so a slow client cannot hold a connection and its buffers (a calculator request
+ * is a few hundred bytes); an idle keep-alive connection is closed after 60 s.
+ */
+export const HTTP1_HEADERS_TIMEOUT_MS = 10_000;
+export const HTTP1_REQUEST_TIMEOUT_MS = 30_000;
+export const HTTP1_KEEP_ALIVE_TIMEOUT_MS = 60_000;
+
 /** The grpc-js server options built from the values above. */
 export const serverChannelOptions: ChannelOptions = {
   // Not a limit: this server does not serve channelz, so grpc-js's per-call channelz bookkeeping

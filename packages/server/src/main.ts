@@ -30,6 +30,7 @@ async function serve(config: ServerConfig): Promise<void> {
     shutdownGraceMs: config.shutdownGraceMs,
     tls: config.tls,
     googleCloudProject: config.googleCloudProject,
+    corsAllowedOrigins: config.corsAllowedOrigins,
   }).catch((error: unknown) => fail(`cannot start: ${error instanceof Error ? error.message : String(error)}`));
   if (worker !== undefined) {
     const ready: WorkerReadyMessage = { type: "grpc-calculator:listening", host: server.host, port: server.port };

@@ -3,18 +3,24 @@
  * and returns a handle whose `shutdown()` is the graceful shutdown that SIGTERM triggers.
  */
 import { readFile } from "node:fs/promises";
-import { Server, ServerCredentials } from "@grpc/grpc-js";
-import { CalculatorService, fileDescriptorSet } from "@grpc-calculator/proto";
-import { calculatorHandlers } from "./calculator-service.js";
+import { Server } from "@grpc/grpc-js";
+import { CalculatorService, fileDescriptorSet, operationToJSON, type BinaryOperation } from "@grpc-calculator/proto";
 import { DEFAULT_PORT, DEFAULT_SHUTDOWN_GRACE_MS, type LogLevel, type TlsFiles } from "./config.js";
 import { grpcFileDescriptorSet } from "./gen/descriptor-set.js";
 import { HEALTH_SERVICE_NAME, HealthService, HealthStatus, ServingStatus, serviceNameOf } from "./health.js";
 import { serverChannelOptions, MAX_PING_STRIKES, MIN_PING_INTERVAL_MS } from "./limits.js";
-import { calculatorFastPath } from "./fast-path.js";
 import { createLogger, type Logger } from "./logger.js";
-import { interceptStreams } from "./private/grpc-js-internals.js";
+import { createCalculatorPipeline } from "./pipeline/pipeline.js";
+import { requestLogging } from "./pipeline/request-logging.js";
 import { installPingPolicy } from "./private/ping-policy.js";
+import { createProtocolRouter } from "./private/protocol-router.js";
+import { directGrpcHandler } from "./protocol-grpc/handler.js";
+import { calculatorHandlers } from "./protocol-grpc-js/calculator-handlers.js";
 import { createReflection, ReflectionV1AlphaService, ReflectionV1Service } from "./reflection.js";
+import { calculator } from "./service/calculator.js";
+import { createHttp1Server } from "./transport/http1-server.js";
+import { listen } from "./transport/listener.js";
+import { lazyWebProtocols } from "./transport/web-loader.js";
 
 /** TLS material: file paths (as TLS_CERT_FILE/TLS_KEY_FILE) or PEM contents. */
 export type TlsOptions = TlsFiles | { readonly cert: Buffer | string; readonly key: Buffer | string };
@@ -33,16 +39,26 @@ export interface StartServerOptions {
   readonly tls?: TlsOptions | undefined;
   /** GOOGLE_CLOUD_PROJECT, for the trace field of log lines. */
   readonly googleCloudProject?: string | undefined;
+  /** Origins whose browser pages may call the service (CORS), or "*". Default: none. */
+  readonly corsAllowedOrigins?: ReadonlySet<string> | "*" | undefined;
   /**
-   * Serve plain Calculate and CalculateStream calls on the HTTP/2 fast path (src/fast-path.ts)
-   * instead of through grpc-js. Default true; false is for comparing the two.
+   * Serve plain calls on the server's direct paths (src/protocol-grpc, src/protocol-connect,
+   * src/protocol-grpc-web). Default true; false leaves every call to the libraries (grpc-js,
+   * connect-es), for comparing the two.
    */
-  readonly fastPath?: boolean | undefined;
+  readonly directPath?: boolean | undefined;
+  /**
+   * Default true. False starts the server as if grpc-js's internals had changed under the protocol
+   * router (src/private/protocol-router.ts), to test what it then answers.
+   */
+  readonly protocolRouter?: boolean | undefined;
 }
 
 export interface RunningServer {
   /** The port actually bound. */
   readonly port: number;
+  /** Whether the protocol router engaged (see src/private/protocol-router.ts); false is logged as an error. */
+  readonly protocolRouterEngaged: boolean;
   /** The address bound (after the IPv6 → IPv4 fallback). */
   readonly host: string;
   /** The health statuses this server reports (e.g. to mark it NOT_SERVING). */
@@ -63,25 +79,26 @@ function bindAddress(host: string, port: number): string {
   return `${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
-function bind(server: Server, address: string, credentials: ServerCredentials): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.bindAsync(address, credentials, (error, port) => (error === null ? resolve(port) : reject(error)));
-  });
+/** Reads the TLS files one after the other: when both are unreadable, the error always names the certificate. */
+async function tlsMaterial(tls: TlsOptions | undefined): Promise<{ cert: Buffer; key: Buffer } | undefined> {
+  if (tls === undefined) return undefined;
+  if ("certFile" in tls) return { cert: await readFile(tls.certFile), key: await readFile(tls.keyFile) };
+  return { cert: Buffer.from(tls.cert), key: Buffer.from(tls.key) };
 }
 
-async function credentialsFor(tls: TlsOptions | undefined): Promise<ServerCredentials> {
-  if (tls === undefined) return ServerCredentials.createInsecure();
-  // Read one after the other: when both files are unreadable, the error always names the certificate.
-  const [cert, key] =
-    "certFile" in tls
-      ? [await readFile(tls.certFile), await readFile(tls.keyFile)]
-      : [Buffer.from(tls.cert), Buffer.from(tls.key)];
-  return ServerCredentials.createSsl(null, [{ cert_chain: cert, private_key: key }], false);
+/** A request as log lines show it: operands and the operation's name. */
+function describeRequest(request: BinaryOperation): Record<string, unknown> {
+  return {
+    firstOperand: request.firstOperand,
+    secondOperand: request.secondOperand,
+    operation: operationToJSON(request.operation),
+  };
 }
 
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger({ level: options.logLevel ?? "info" });
   const shutdownGraceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+  const directPath = options.directPath ?? true;
   const health = new HealthStatus(["", CALCULATOR_SERVICE_NAME], ServingStatus.NOT_SERVING);
   const reflectedServices = [
     CALCULATOR_SERVICE_NAME,
@@ -90,28 +107,39 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     serviceNameOf(ReflectionV1AlphaService),
   ];
   const reflection = createReflection(reflectedServices, [fileDescriptorSet, grpcFileDescriptorSet]);
+  const tls = await tlsMaterial(options.tls);
+
+  // Every Calculator call, whatever carries it, runs through this pipeline.
+  const pipeline = createCalculatorPipeline(calculator, [
+    requestLogging({ logger, googleCloudProject: options.googleCloudProject, describeRequest }),
+  ]);
 
   const server = new Server(serverChannelOptions);
-  server.addService(CalculatorService, calculatorHandlers({ logger, googleCloudProject: options.googleCloudProject }));
+  server.addService(CalculatorService, calculatorHandlers(pipeline));
   server.addService(HealthService, health.handlers());
   server.addService(ReflectionV1Service, reflection);
   server.addService(ReflectionV1AlphaService, reflection);
 
-  const credentials = await credentialsFor(options.tls);
-  const requestedPort = options.port ?? DEFAULT_PORT;
-  let host = options.host ?? "::";
-  let port: number;
-  try {
-    port = await bind(server, bindAddress(host, requestedPort), credentials);
-  } catch (error) {
-    // `::` fails where the kernel has IPv6 off; the default then means every IPv4 interface.
-    // Other failures (port in use, no permission) are reported as they are.
-    if (options.host !== undefined || !/EAFNOSUPPORT|EADDRNOTAVAIL/.test(String(error))) throw error;
-    host = "0.0.0.0";
-    port = await bind(server, bindAddress(host, requestedPort), credentials);
-  }
+  const web = lazyWebProtocols({
+    pipeline,
+    allowedOrigins: options.corsAllowedOrigins ?? new Set(),
+    directPath,
+    onError: (error) => logger.error({ err: error }, "a web request failed inside the server"),
+  });
+  const directGrpc = directGrpcHandler(pipeline);
+  const router = createProtocolRouter(
+    server,
+    { grpc: directPath ? directGrpc : () => false, web: web.serveHttp2 },
+    options.protocolRouter ?? true,
+  );
+  const http1 = createHttp1Server(web.serveHttp1);
+  const listener = await listen(
+    { host: options.host ?? "::", port: options.port ?? DEFAULT_PORT, tls },
+    { http2: router.injectConnection, http1: http1.accept },
+    options.host === undefined,
+  );
 
-  const pingPolicyInstalled = installPingPolicy(server, {
+  const pingPolicyInstalled = installPingPolicy(router, {
     minIntervalMs: MIN_PING_INTERVAL_MS,
     maxStrikes: MAX_PING_STRIKES,
     onAbuse: (session) =>
@@ -120,20 +148,18 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         "closing a connection that pings too often (GOAWAY ENHANCE_YOUR_CALM)",
       ),
   });
-  if (!pingPolicyInstalled) logger.warn("HTTP/2 ping abuse protection is off: grpc-js internals changed");
-  const fastPath = options.fastPath ?? true;
-  if (
-    fastPath &&
-    !interceptStreams(server, calculatorFastPath({ logger, googleCloudProject: options.googleCloudProject }))
-  ) {
-    logger.warn(
-      "the Calculator's HTTP/2 fast path is off (grpc-js internals changed): every call goes through grpc-js",
+  if (!router.engaged) {
+    logger.error(
+      { pingPolicy: pingPolicyInstalled },
+      "the protocol router could not engage (grpc-js internals changed): gRPC calls go through grpc-js, " +
+        "gRPC-Web and Connect are served over HTTP/1.1 only, HTTP/2 ping abuse protection is off",
     );
   }
 
   health.setAll(ServingStatus.SERVING);
+  const { host, port } = listener;
   logger.info(
-    { address: host, port, tls: options.tls !== undefined, services: reflectedServices },
+    { address: host, port, tls: tls !== undefined, services: reflectedServices, protocolRouter: router.engaged },
     `listening on ${bindAddress(host, port)}`,
   );
 
@@ -143,12 +169,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       logger.info({ graceMs: shutdownGraceMs }, "shutting down: NOT_SERVING, draining in-flight calls");
       health.setAll(ServingStatus.NOT_SERVING);
       health.endWatches();
+      listener.close();
       const timer = setTimeout(() => {
         logger.warn({ graceMs: shutdownGraceMs }, "grace period over: cancelling the calls still running");
         server.forceShutdown();
+        http1.destroy();
         resolve();
       }, shutdownGraceMs);
-      server.tryShutdown(() => {
+      const grpcClosed = new Promise<void>((closed) => server.tryShutdown(() => closed()));
+      void Promise.all([grpcClosed, http1.drain()]).then(() => {
         clearTimeout(timer);
         logger.info("server closed");
         resolve();
@@ -158,11 +187,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   return {
     port,
     host,
+    protocolRouterEngaged: router.engaged,
     health,
     shutdown,
     forceShutdown: () => {
       health.setAll(ServingStatus.NOT_SERVING);
+      listener.close();
       server.forceShutdown();
+      http1.destroy();
     },
   };
 }

@@ -7,11 +7,11 @@ import { calculateOnce, calculatorClient, rejection, startTestServer } from "./h
 // Every Calculator behaviour holds on both of the server's paths: the HTTP/2 fast path that serves
 // plain calls, and grpc-js, which serves them with the fast path off and serves compressed calls always.
 const servingPaths: [string, StartServerOptions, ChannelOptions][] = [
-  ["the HTTP/2 fast path", { fastPath: true }, {}],
-  ["grpc-js (fast path off)", { fastPath: false }, {}],
+  ["the HTTP/2 fast path", { directPath: true }, {}],
+  ["grpc-js (fast path off)", { directPath: false }, {}],
   [
     "grpc-js (gzip-compressed requests fall back to it)",
-    { fastPath: true },
+    { directPath: true },
     { "grpc.default_compression_algorithm": 2 },
   ],
 ];

@@ -12,6 +12,7 @@ describe("parseConfig", () => {
       tls: undefined,
       workers: 1,
       googleCloudProject: undefined,
+      corsAllowedOrigins: new Set(),
     });
   });
 
@@ -26,6 +27,7 @@ describe("parseConfig", () => {
         TLS_KEY_FILE: "/k.pem",
         WORKERS: "auto",
         GOOGLE_CLOUD_PROJECT: "p",
+        CORS_ALLOWED_ORIGINS: "https://App.example.com, http://localhost:5173,http://[::1]:8080",
       }),
     ).toEqual({
       port: 8080,
@@ -35,7 +37,12 @@ describe("parseConfig", () => {
       tls: { certFile: "/c.pem", keyFile: "/k.pem" },
       workers: availableParallelism(),
       googleCloudProject: "p",
+      corsAllowedOrigins: new Set(["https://app.example.com", "http://localhost:5173", "http://[::1]:8080"]),
     });
+  });
+
+  it("reads CORS_ALLOWED_ORIGINS=* as any origin", () => {
+    expect(parseConfig({ CORS_ALLOWED_ORIGINS: "*" }).corsAllowedOrigins).toBe("*");
   });
 
   it.each([
@@ -48,6 +55,14 @@ describe("parseConfig", () => {
     [{ WORKERS: "0" }, 'invalid WORKERS "0": expected an integer from 1 to 256'],
     [{ TLS_CERT_FILE: "/c.pem" }, "TLS_CERT_FILE and TLS_KEY_FILE must be set together (TLS_KEY_FILE is missing)"],
     [{ HOST: "a b" }, 'invalid HOST "a b"'],
+    [
+      { CORS_ALLOWED_ORIGINS: "example.com" },
+      'invalid CORS_ALLOWED_ORIGINS "example.com": "example.com" is not an origin',
+    ],
+    [{ CORS_ALLOWED_ORIGINS: "https://a.example/path" }, '"https://a.example/path" is not an origin'],
+    [{ CORS_ALLOWED_ORIGINS: "https://a.example/" }, '"https://a.example/" is not an origin'],
+    [{ CORS_ALLOWED_ORIGINS: "https://a.example,*" }, '"*" is not an origin'],
+    [{ CORS_ALLOWED_ORIGINS: "ftp://a.example" }, '"ftp://a.example" is not an origin'],
   ])("rejects %o", (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);

@@ -288,7 +288,7 @@ describe("logs", () => {
     expect(calls).toHaveLength(3);
     expect(calls[0]).toMatchObject({
       severity: "DEBUG",
-      result: 5,
+      response: { result: 5 },
       "logging.googleapis.com/trace": "projects/my-project/traces/4bf92f3577b34da6a3ce929d0e0e4736",
       "logging.googleapis.com/spanId": "00f067aa0ba902b7",
     });

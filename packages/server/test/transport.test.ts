@@ -269,10 +269,10 @@ const twoPlusThree = frame(
 describe.each([
   ["the HTTP/2 fast path", true],
   ["grpc-js (fast path off)", false],
-])("a raw unary Calculate call through %s", (_path, fastPath) => {
+])("a raw unary Calculate call through %s", (_path, directPath) => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startTestServer({ fastPath });
+    server = await startTestServer({ directPath });
   });
   afterAll(() => server.shutdown());
 
@@ -333,7 +333,7 @@ describe.each([
   it("answers a request that ends inside a message with an error status, without a result", async () => {
     const answer = await rawCall(server.port, "/Calculator/Calculate", [twoPlusThree.subarray(0, 7)]);
     // The fast path calls it a framing error (INTERNAL); grpc-js sees no complete message (UNIMPLEMENTED).
-    expect(answer).toMatchObject({ status: String(fastPath ? status.INTERNAL : status.UNIMPLEMENTED), results: [] });
+    expect(answer).toMatchObject({ status: String(directPath ? status.INTERNAL : status.UNIMPLEMENTED), results: [] });
   });
 
   it("keeps serving after a client resets a call half-way", async () => {

@@ -9,12 +9,11 @@
  * sends data, because gRPC clients (grpc-go, C-core) send BDP-estimation PINGs as they receive a
  * stream's data. Node answers every PING itself; this only watches them.
  *
- * grpc-js exposes no hook for its HTTP/2 sessions (see grpc-js-internals.ts); if a grpc-js upgrade
- * changes them, `installPingPolicy` reports false and the server logs a warning instead of failing.
+ * grpc-js exposes no hook for its HTTP/2 sessions; the protocol router (protocol-router.ts) gives
+ * them. If it cannot engage, `installPingPolicy` reports false and the server says so at start.
  */
 import { constants, type ServerHttp2Session, type ServerHttp2Stream } from "node:http2";
-import type { Server } from "@grpc/grpc-js";
-import { http2ServersOf } from "./grpc-js-internals.js";
+import type { ProtocolRouter } from "./protocol-router.js";
 
 /** How long a connection closed for ping abuse may keep its calls running before it is destroyed. */
 const ABUSER_CLOSE_MS = 1000;
@@ -59,12 +58,7 @@ function watchSession(session: ServerHttp2Session, policy: PingPolicy): void {
   });
 }
 
-/** Watches every current and future HTTP/2 session of `server`; false if grpc-js's internals differ. */
-export function installPingPolicy(server: Server, policy: PingPolicy): boolean {
-  const http2Servers = http2ServersOf(server);
-  if (http2Servers === undefined) return false;
-  for (const http2Server of http2Servers) {
-    http2Server.on("session", (session: ServerHttp2Session) => watchSession(session, policy));
-  }
-  return true;
+/** Watches every HTTP/2 session the router sees; false when it is not engaged. */
+export function installPingPolicy(router: ProtocolRouter, policy: PingPolicy): boolean {
+  return router.onSession((session) => watchSession(session, policy));
 }

@@ -1,0 +1,40 @@
+/**
+ * gRPC's direct path: plain `Calculate` and `CalculateStream` calls served straight on their HTTP/2
+ * streams (unary.ts, stream.ts) instead of through grpc-js.
+ *
+ * Why: grpc-js builds a chain of objects, closures and Metadata for every call (interceptors,
+ * handler wrappers, object streams), and a CPU profile under load showed that per-call work and
+ * the garbage it leaves as the server's largest cost after Node's HTTP/2 itself. For a method whose
+ * request is 15 bytes, that is most of the price of a call, which is what Cloud Run bills. The
+ * benchmark (apps/bench) measures the difference against a plain grpc-js server.
+ *
+ * Only the plain case is taken (request.ts). Anything else, and every other method (health,
+ * reflection), is left to grpc-js, which serves Calculator calls through the same pipeline
+ * (src/protocol-grpc-js). Limits still hold: concurrent streams, keepalive, connection age and idle
+ * time, and the ping policy act on the HTTP/2 session; messages over MAX_RECEIVE_MESSAGE_BYTES are
+ * refused here too.
+ */
+import { constants, type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
+import type { CalculatorPipeline } from "../pipeline/pipeline.js";
+import { CALCULATE, CALCULATE_STREAM } from "../service/methods.js";
+import { directCallTimeoutMs } from "./request.js";
+import { grpcStream } from "./stream.js";
+import { grpcUnary } from "./unary.js";
+
+/** Serves a gRPC call if it is one the direct path takes; false leaves it to grpc-js. */
+export type DirectGrpcHandler = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => boolean;
+
+export function directGrpcHandler(pipeline: CalculatorPipeline): DirectGrpcHandler {
+  const unary = grpcUnary(pipeline);
+  const streaming = grpcStream(pipeline);
+  return (stream, headers) => {
+    const path = headers[constants.HTTP2_HEADER_PATH];
+    const serve = path === CALCULATE.path ? unary : path === CALCULATE_STREAM.path ? streaming : undefined;
+    if (serve === undefined) return false;
+    const timeoutMs = directCallTimeoutMs(headers);
+    if (timeoutMs === undefined) return false;
+    // Reset by the client before it got here: nothing to answer.
+    if (!stream.destroyed && !stream.closed) serve(stream, headers, timeoutMs);
+    return true;
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * Length-prefixed messages, as gRPC and gRPC-Web frame them (and Connect's streaming protocol): a
+ * flags byte, a 4-byte big-endian length, the message. Reading them as DATA chunks arrive, and
+ * writing many in one buffer.
+ */
+import { status } from "@grpc/grpc-js";
+import { CallError } from "../pipeline/call-error.js";
+
+export const ENVELOPE_HEADER_BYTES = 5;
+
+/**
+ * Splits a request body into its messages as chunks arrive: a message may span chunks and a chunk
+ * may hold many. Refuses a message marked compressed (the direct paths only take calls without
+ * compression) and one that declares more than `maxBytes`, before buffering it.
+ */
+export class EnvelopeReader {
+  #pending: Buffer | undefined;
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** True when the body read so far ends inside a message. */
+  get midMessage(): boolean {
+    return this.#pending !== undefined;
+  }
+
+  /**
+   * Calls `onMessage` for each message `chunk` completes, in order. Stops at the first failure, a
+   * frame's or one `onMessage` returns, and returns it.
+   */
+  read(chunk: Buffer, onMessage: (message: Buffer) => CallError | undefined): CallError | undefined {
+    const data = this.#pending === undefined ? chunk : Buffer.concat([this.#pending, chunk]);
+    this.#pending = undefined;
+    let offset = 0;
+    while (data.length - offset >= ENVELOPE_HEADER_BYTES) {
+      const length = data.readUInt32BE(offset + 1);
+      if (data[offset] !== 0) return new CallError(status.INTERNAL, "compressed message without grpc-encoding");
+      if (length > this.maxBytes) {
+        return new CallError(
+          status.RESOURCE_EXHAUSTED,
+          `received message larger than max (${length} vs. ${this.maxBytes})`,
+        );
+      }
+      const start = offset + ENVELOPE_HEADER_BYTES;
+      if (data.length - start < length) break;
+      offset = start + length;
+      const failure = onMessage(data.subarray(start, offset));
+      if (failure !== undefined) return failure;
+    }
+    // Copied: `data` may be a slice of a larger buffer that should not stay alive for a few bytes.
+    if (offset < data.length) this.#pending = Buffer.from(data.subarray(offset));
+    return undefined;
+  }
+}
+
+/** The envelopes of `messages` (flags 0) in one buffer, for one write. */
+export function encodeEnvelopes(messages: readonly Uint8Array[]): Buffer {
+  let size = 0;
+  for (const message of messages) size += ENVELOPE_HEADER_BYTES + message.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const message of messages) {
+    out[at] = 0;
+    out.writeUInt32BE(message.length, at + 1);
+    out.set(message, at + ENVELOPE_HEADER_BYTES);
+    at += ENVELOPE_HEADER_BYTES + message.length;
+  }
+  return out;
+}

@@ -1,0 +1,97 @@
+/**
+ * The one port: a TCP listener that tells, per connection, HTTP/2 from HTTP/1.1 and hands each to
+ * its server. Cleartext: a connection that opens with HTTP/2's 24-byte preface (h2c, as Cloud Run's
+ * front end and every gRPC client speak it) goes to HTTP/2, anything else to HTTP/1.1 (browsers and
+ * `curl http://…` for local development). With TLS, ALPN decides: `h2` or `http/1.1`.
+ *
+ * Node's HTTP/2 server has no `allowHTTP1` for cleartext, hence the look at the first bytes.
+ */
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
+import { createServer as createTlsServer, type TLSSocket } from "node:tls";
+import type { Duplex } from "node:stream";
+
+const HTTP2_PREFACE: Buffer = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+
+/** How long a new connection may take to send its first bytes. */
+const FIRST_BYTES_TIMEOUT_MS = 10_000;
+
+export interface ConnectionHandlers {
+  readonly http2: (connection: Duplex) => void;
+  readonly http1: (connection: Duplex) => void;
+}
+
+export interface ListenOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer } | undefined;
+}
+
+export interface Listener {
+  readonly host: string;
+  readonly port: number;
+  /** Stops accepting connections; those already accepted go on. */
+  close(): void;
+}
+
+/** Reads the first bytes of `socket` until they tell the protocol, puts them back, and hands it on. */
+function sniff(socket: Socket, handlers: ConnectionHandlers): void {
+  let seen: Buffer = Buffer.alloc(0);
+  socket.setTimeout(FIRST_BYTES_TIMEOUT_MS, () => socket.destroy());
+  socket.on("error", () => socket.destroy());
+  const onData = (chunk: Buffer): void => {
+    seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
+    const compared = Math.min(seen.length, HTTP2_PREFACE.length);
+    const isHttp2 = seen.subarray(0, compared).equals(HTTP2_PREFACE.subarray(0, compared));
+    if (isHttp2 && seen.length < HTTP2_PREFACE.length) return;
+    socket.removeListener("data", onData);
+    socket.pause();
+    socket.unshift(seen);
+    socket.setTimeout(0);
+    (isHttp2 ? handlers.http2 : handlers.http1)(socket);
+  };
+  socket.on("data", onData);
+}
+
+function bind(server: TcpServer, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once("error", onError);
+    server.listen({ host, port }, () => {
+      server.removeListener("error", onError);
+      const address = server.address();
+      resolve(typeof address === "object" && address !== null ? address.port : port);
+    });
+  });
+}
+
+/**
+ * Listens on `host:port`. The default host `::` falls back to 0.0.0.0 where the kernel has IPv6 off;
+ * `fallbackToIpv4` says whether that fallback applies (not when the host was asked for).
+ */
+export async function listen(
+  options: ListenOptions,
+  handlers: ConnectionHandlers,
+  fallbackToIpv4: boolean,
+): Promise<Listener> {
+  const make = (): TcpServer => {
+    if (options.tls === undefined) return createTcpServer((socket) => sniff(socket, handlers));
+    const server = createTlsServer({ ...options.tls, ALPNProtocols: ["h2", "http/1.1"] }, (socket: TLSSocket) =>
+      socket.alpnProtocol === "h2" ? handlers.http2(socket) : handlers.http1(socket),
+    );
+    // A failed handshake concerns that client only.
+    server.on("tlsClientError", (_error, socket) => socket.destroy());
+    return server;
+  };
+  let server = make();
+  let host = options.host;
+  let port: number;
+  try {
+    port = await bind(server, host, options.port);
+  } catch (error) {
+    if (!fallbackToIpv4 || !/EAFNOSUPPORT|EADDRNOTAVAIL/.test(String(error))) throw error;
+    host = "0.0.0.0";
+    server = make();
+    port = await bind(server, host, options.port);
+  }
+  return { host, port, close: () => server.close() };
+}
