@@ -8,7 +8,7 @@ import { CalculatorService, fileDescriptorSet, operationToJSON, type BinaryOpera
 import { DEFAULT_PORT, DEFAULT_SHUTDOWN_GRACE_MS, type LogLevel, type TlsFiles } from "./config.js";
 import { grpcFileDescriptorSet } from "./gen/descriptor-set.js";
 import { HEALTH_SERVICE_NAME, HealthService, HealthStatus, ServingStatus, serviceNameOf } from "./health.js";
-import { serverChannelOptions, MAX_PING_STRIKES, MIN_PING_INTERVAL_MS } from "./limits.js";
+import { HTTP1_REQUEST_TIMEOUT_MS, MAX_PING_STRIKES, MIN_PING_INTERVAL_MS, serverChannelOptions } from "./limits.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createCalculatorPipeline } from "./pipeline/pipeline.js";
 import { requestLogging } from "./pipeline/request-logging.js";
@@ -47,6 +47,8 @@ export interface StartServerOptions {
    * connect-es), for comparing the two.
    */
   readonly directPath?: boolean | undefined;
+  /** How long an HTTP/1.1 request may take to arrive, headers and body. Default HTTP1_REQUEST_TIMEOUT_MS (limits.ts). */
+  readonly http1RequestTimeoutMs?: number | undefined;
   /**
    * Default true. False starts the server as if grpc-js's internals had changed under the protocol
    * router (src/private/protocol-router.ts), to test what it then answers.
@@ -132,7 +134,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     { grpc: directPath ? directGrpc : () => false, web: web.serveHttp2 },
     options.protocolRouter ?? true,
   );
-  const http1 = createHttp1Server(web.serveHttp1);
+  const http1 = createHttp1Server(web.serveHttp1, options.http1RequestTimeoutMs ?? HTTP1_REQUEST_TIMEOUT_MS);
   const listener = await listen(
     { host: options.host ?? "::", port: options.port ?? DEFAULT_PORT, tls },
     { http2: router.injectConnection, http1: http1.accept },

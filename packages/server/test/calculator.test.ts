@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer, StartServerOptions } from "../src/index.js";
 import { calculateOnce, calculatorClient, rejection, startTestServer } from "./helpers.js";
 
-// Every Calculator behaviour holds on both of the server's paths: the HTTP/2 fast path that serves
-// plain calls, and grpc-js, which serves them with the fast path off and serves compressed calls always.
+// Every Calculator behaviour holds on both of the server's paths: the direct HTTP/2 path that serves
+// plain calls, and grpc-js, which serves them with the direct path off and serves compressed calls always.
 const servingPaths: [string, StartServerOptions, ChannelOptions][] = [
-  ["the HTTP/2 fast path", { directPath: true }, {}],
-  ["grpc-js (fast path off)", { directPath: false }, {}],
+  ["the direct path", { directPath: true }, {}],
+  ["grpc-js (direct path off)", { directPath: false }, {}],
   [
     "grpc-js (gzip-compressed requests fall back to it)",
     { directPath: true },

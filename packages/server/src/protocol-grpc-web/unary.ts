@@ -50,7 +50,7 @@ const grpcWebProto: UnaryWireFormat = {
   maxBodyBytes: ENVELOPE_HEADER_BYTES + MAX_RECEIVE_MESSAGE_BYTES,
   decode(body) {
     let message: Buffer | undefined;
-    const reader = new EnvelopeReader(MAX_RECEIVE_MESSAGE_BYTES);
+    const reader = new EnvelopeReader(MAX_RECEIVE_MESSAGE_BYTES, trailerFlag);
     const failure = reader.read(body, (received) => {
       if (message !== undefined) return SECOND_MESSAGE;
       message = received;

@@ -16,7 +16,14 @@ export const ENVELOPE_HEADER_BYTES = 5;
 export class EnvelopeReader {
   #pending: Buffer | undefined;
 
-  constructor(private readonly maxBytes: number) {}
+  /**
+   * `skipFlag`: frames with this flag are skipped (gRPC-Web's trailer flag: connect-es ignores
+   * trailer frames a client sends, and so does the direct path).
+   */
+  constructor(
+    private readonly maxBytes: number,
+    private readonly skipFlag = 0,
+  ) {}
 
   /** True when the body read so far ends inside a message. */
   get midMessage(): boolean {
@@ -33,7 +40,9 @@ export class EnvelopeReader {
     let offset = 0;
     while (data.length - offset >= ENVELOPE_HEADER_BYTES) {
       const length = data.readUInt32BE(offset + 1);
-      if (data[offset] !== 0) return new CallError(status.INTERNAL, "compressed message without grpc-encoding");
+      const flags = data[offset] ?? 0;
+      const skip = this.skipFlag !== 0 && (flags & this.skipFlag) === this.skipFlag;
+      if (flags !== 0 && !skip) return new CallError(status.INTERNAL, "compressed message without grpc-encoding");
       if (length > this.maxBytes) {
         return new CallError(
           status.RESOURCE_EXHAUSTED,
@@ -43,6 +52,7 @@ export class EnvelopeReader {
       const start = offset + ENVELOPE_HEADER_BYTES;
       if (data.length - start < length) break;
       offset = start + length;
+      if (skip) continue;
       const failure = onMessage(data.subarray(start, offset));
       if (failure !== undefined) return failure;
     }

@@ -2,8 +2,9 @@
  * The calculator's arithmetic, as a pure function with no gRPC in it: the unary and streaming
  * handlers share it, and property tests drive it directly.
  *
- * The wire type is float32. Operands arrive as float32 values widened to double; the operation is
- * computed in double precision and the answer is the float32 nearest to that double
+ * The wire type is float32. Operands are taken as float32 values (rounded to the nearest float32 if
+ * they are not, as JSON-carried numbers may be), widened to double; the operation is computed in
+ * double precision and the answer is the float32 nearest to that double
  * (`Math.fround`: round to nearest, ties to even), which is what the response field carries.
  */
 import { status } from "@grpc/grpc-js";
@@ -50,7 +51,11 @@ function checkOperand(name: string, value: number): CalculationFailure | undefin
  * - DIVIDE by zero (either sign) → INVALID_ARGUMENT;
  * - a result that is not finite in float32 (e.g. 3e38 + 3e38) → OUT_OF_RANGE.
  */
-export function calculate(firstOperand: number, secondOperand: number, operation: number): CalculationOutcome {
+export function calculate(first: number, second: number, operation: number): CalculationOutcome {
+  // The operands are float32 on the wire. A binary decoder hands them over as float32 values already;
+  // a proto3 JSON parser may not (JSON numbers are doubles), so every protocol computes alike.
+  const firstOperand = Math.fround(first);
+  const secondOperand = Math.fround(second);
   const badOperand = checkOperand("first_operand", firstOperand) ?? checkOperand("second_operand", secondOperand);
   if (badOperand !== undefined) return badOperand;
   let exact: number;

@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { HTTP1_HEADERS_TIMEOUT_MS, HTTP1_KEEP_ALIVE_TIMEOUT_MS, HTTP1_REQUEST_TIMEOUT_MS } from "../limits.js";
+import { HTTP1_HEADERS_TIMEOUT_MS, HTTP1_KEEP_ALIVE_TIMEOUT_MS } from "../limits.js";
 
 export interface Http1Server {
   /** Serves HTTP/1.1 on an accepted connection. */
@@ -22,16 +22,21 @@ export interface Http1Server {
 
 const SHUTTING_DOWN = JSON.stringify({ code: "unavailable", message: "the server is shutting down" });
 
-export function createHttp1Server(handle: (request: IncomingMessage, response: ServerResponse) => void): Http1Server {
+export function createHttp1Server(
+  handle: (request: IncomingMessage, response: ServerResponse) => void,
+  requestTimeoutMs: number,
+): Http1Server {
   let draining = false;
   const connections = new Set<Duplex>();
   const inFlight = new Set<ServerResponse>();
   let drained: (() => void) | undefined;
   const server = createServer(
     {
-      requestTimeout: HTTP1_REQUEST_TIMEOUT_MS,
-      headersTimeout: HTTP1_HEADERS_TIMEOUT_MS,
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: Math.min(HTTP1_HEADERS_TIMEOUT_MS, requestTimeoutMs),
       keepAliveTimeout: HTTP1_KEEP_ALIVE_TIMEOUT_MS,
+      // How often Node looks for requests past those timeouts (its default, 30 s, would let one run 30 s late).
+      connectionsCheckingInterval: 1000,
     },
     (request, response) => {
       if (draining) {

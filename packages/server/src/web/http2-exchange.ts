@@ -63,7 +63,9 @@ export function http2Exchange(stream: ServerHttp2Stream, headers: IncomingHttpHe
         method,
         url: `http://${header(constants.HTTP2_HEADER_AUTHORITY) ?? "localhost"}${rawPath}`,
         header: toWebHeaders(headers),
-        body: stream,
+        // Not the stream itself: its iterator's return() would destroy it (RST_STREAM) when
+        // connect-es stops reading a refused body, before the refusal is sent.
+        body: stream.iterator({ destroyOnReturn: false }),
         signal: abort.signal,
       };
     },

@@ -1,0 +1,207 @@
+// Clients of every protocol the server speaks, behind one shape, for tests that run the same cases
+// through each. gRPC through grpc-js (the generated client) and through connect-es's gRPC transport;
+// Connect and gRPC-Web through connect-es's Node transports, over HTTP/2 (h2c) and HTTP/1.1.
+import { createFileRegistry, fromBinary, type DescService } from "@bufbuild/protobuf";
+import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
+import { ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import {
+  compressionGzip,
+  createConnectTransport,
+  createGrpcTransport,
+  createGrpcWebTransport,
+} from "@connectrpc/connect-node";
+import { Metadata, type ChannelOptions, type ServiceError } from "@grpc/grpc-js";
+import {
+  fileDescriptorSet,
+  Operation,
+  type BinaryOperation,
+  type CalculationResult,
+  type CalculatorClient,
+} from "@grpc-calculator/proto";
+import type { Protocol, ServedBy } from "../src/pipeline/call-context.js";
+import { calculatorClient } from "./helpers.js";
+
+export type Answer = { readonly result: number } | { readonly code: number; readonly message: string };
+
+export interface StreamAnswer {
+  readonly results: number[];
+  readonly error: { readonly code: number; readonly message: string } | undefined;
+}
+
+export interface ProtocolClient {
+  calculate(request: Partial<BinaryOperation>): Promise<Answer>;
+  calculateStream(requests: readonly Partial<BinaryOperation>[]): Promise<StreamAnswer>;
+  close(): void;
+}
+
+export interface ClientKind {
+  readonly name: string;
+  /** The protocol and path the server logs for this client's plain unary calls. */
+  readonly protocol: Protocol;
+  readonly servedBy: (directPath: boolean) => ServedBy;
+  /** Whether it can carry CalculateStream: bidi streaming needs HTTP/2 (Connect and gRPC-Web over HTTP/1.1 carry unary calls only). */
+  readonly streams: boolean;
+  readonly create: (port: number) => ProtocolClient;
+}
+
+export function calculatorService(): DescService {
+  const service = createFileRegistry(fromBinary(FileDescriptorSetSchema, fileDescriptorSet)).getService("Calculator");
+  if (service === undefined) throw new Error("no Calculator in the descriptor set");
+  return service;
+}
+
+/** The two methods, as connect-es's client makes them from a descriptor known only at run time. */
+interface ConnectCalculator {
+  calculate(request: BinaryOperation, options: { timeoutMs: number }): Promise<CalculationResult>;
+  calculateStream(
+    requests: AsyncIterable<BinaryOperation>,
+    options: { timeoutMs: number },
+  ): AsyncIterable<CalculationResult>;
+}
+
+function full(request: Partial<BinaryOperation>): BinaryOperation {
+  return { firstOperand: 0, secondOperand: 0, operation: Operation.ADD, ...request };
+}
+
+function grpcJsClient(channelOptions: ChannelOptions): (port: number) => ProtocolClient {
+  return (port) => {
+    const client: CalculatorClient = calculatorClient(port, channelOptions);
+    return {
+      calculate: (request) =>
+        new Promise((resolve) => {
+          client.calculate(
+            full(request),
+            new Metadata(),
+            { deadline: Date.now() + 10_000 },
+            (error: ServiceError | null, response?: CalculationResult) =>
+              resolve(
+                error === null
+                  ? { result: response?.result ?? Number.NaN }
+                  : { code: error.code, message: error.details },
+              ),
+          );
+        }),
+      calculateStream: (requests) =>
+        new Promise((resolve) => {
+          const call = client.calculateStream(new Metadata(), { deadline: Date.now() + 10_000 });
+          const results: number[] = [];
+          let error: StreamAnswer["error"];
+          call.on("data", (response: CalculationResult) => results.push(response.result));
+          call.on("error", (e: ServiceError) => (error = { code: e.code, message: e.details }));
+          call.on("status", () => setImmediate(() => resolve({ results, error })));
+          for (const request of requests) call.write(full(request));
+          call.end();
+        }),
+      close: () => client.close(),
+    };
+  };
+}
+
+function connectEsClient(transport: (baseUrl: string) => Transport): (port: number) => ProtocolClient {
+  return (port) => {
+    const client = createClient(
+      calculatorService(),
+      transport(`http://127.0.0.1:${port}`),
+    ) as unknown as ConnectCalculator;
+    const failure = (error: unknown) => {
+      const e = ConnectError.from(error);
+      return { code: e.code as number, message: e.rawMessage };
+    };
+    return {
+      async calculate(request) {
+        try {
+          const response = await client.calculate(full(request), { timeoutMs: 10_000 });
+          return { result: response.result };
+        } catch (error) {
+          return failure(error);
+        }
+      },
+      async calculateStream(requests) {
+        const results: number[] = [];
+        try {
+          const input = (async function* () {
+            for (const request of requests) {
+              // One request per turn of the event loop, as a client producing them over time would.
+              await new Promise((resolve) => setImmediate(resolve));
+              yield full(request);
+            }
+          })();
+          for await (const response of client.calculateStream(input, { timeoutMs: 10_000 })) {
+            results.push(response.result);
+          }
+          return { results, error: undefined };
+        } catch (error) {
+          return { results, error: failure(error) };
+        }
+      },
+      close: () => undefined,
+    };
+  };
+}
+
+const direct = (directPath: boolean): ServedBy => (directPath ? "direct" : "grpc-js");
+const directWeb = (directPath: boolean): ServedBy => (directPath ? "direct" : "connect-es");
+
+/** Every client, named for what it speaks and over which HTTP version. */
+export const clientKinds: readonly ClientKind[] = [
+  { name: "gRPC (grpc-js client)", protocol: "grpc", servedBy: direct, streams: true, create: grpcJsClient({}) },
+  {
+    name: "gRPC, gzip-compressed (grpc-js client)",
+    protocol: "grpc",
+    servedBy: () => "grpc-js",
+    streams: true,
+    create: grpcJsClient({ "grpc.default_compression_algorithm": 2 }),
+  },
+  {
+    name: "gRPC (connect-es client)",
+    protocol: "grpc",
+    servedBy: direct,
+    streams: true,
+    create: connectEsClient((baseUrl) => createGrpcTransport({ baseUrl })),
+  },
+  ...(["2", "1.1"] as const).flatMap((httpVersion): ClientKind[] => [
+    {
+      name: `Connect JSON, HTTP/${httpVersion}`,
+      protocol: "connect",
+      servedBy: directWeb,
+      streams: httpVersion === "2",
+      create: connectEsClient((baseUrl) => createConnectTransport({ baseUrl, httpVersion })),
+    },
+    {
+      name: `Connect binary, HTTP/${httpVersion}`,
+      protocol: "connect",
+      servedBy: directWeb,
+      streams: httpVersion === "2",
+      create: connectEsClient((baseUrl) => createConnectTransport({ baseUrl, httpVersion, useBinaryFormat: true })),
+    },
+    {
+      name: `gRPC-Web, HTTP/${httpVersion}`,
+      protocol: "grpc-web",
+      servedBy: directWeb,
+      streams: httpVersion === "2",
+      create: connectEsClient((baseUrl) => createGrpcWebTransport({ baseUrl, httpVersion })),
+    },
+  ]),
+  {
+    name: "Connect JSON, gzip-compressed, HTTP/1.1",
+    protocol: "connect",
+    servedBy: () => "connect-es",
+    streams: false,
+    create: connectEsClient((baseUrl) =>
+      createConnectTransport({
+        baseUrl,
+        httpVersion: "1.1",
+        sendCompression: compressionGzip,
+        acceptCompression: [compressionGzip],
+        compressMinBytes: 0,
+      }),
+    ),
+  },
+  {
+    name: "gRPC-Web JSON, HTTP/2",
+    protocol: "grpc-web",
+    servedBy: () => "connect-es",
+    streams: true,
+    create: connectEsClient((baseUrl) => createGrpcWebTransport({ baseUrl, httpVersion: "2", useBinaryFormat: false })),
+  },
+];
