@@ -16,15 +16,20 @@ export interface BufCurlOptions {
   readonly reflectProtocol?: "grpc-v1" | "grpc-v1alpha";
   /** PEM CA to trust for https:// URLs. */
   readonly caFile?: string;
+  /** The wire protocol. Default "grpc". */
+  readonly protocol?: "grpc" | "grpcweb" | "connect";
+  /** For http:// URLs: h2c (prior knowledge, the default) or HTTP/1.1 (web protocols only). */
+  readonly httpVersion?: "2" | "1.1";
 }
 
 /**
- * One call with `buf curl` (an independent gRPC client, from the @bufbuild/buf npm package), gRPC over
- * HTTP/2 (prior knowledge for http://); returns the response message as parsed JSON.
+ * One call with `buf curl` (an independent client of gRPC, gRPC-Web and Connect, written in Go, from the
+ * @bufbuild/buf npm package); gRPC over HTTP/2 (prior knowledge for http://) unless told otherwise.
+ * Returns the response message as parsed JSON.
  */
 export async function bufCurl(url: string, body: unknown, options: BufCurlOptions = {}): Promise<unknown> {
-  const args = ["curl", "--protocol", "grpc", "--data", JSON.stringify(body)];
-  if (url.startsWith("http://")) args.push("--http2-prior-knowledge");
+  const args = ["curl", "--protocol", options.protocol ?? "grpc", "--data", JSON.stringify(body)];
+  if (url.startsWith("http://") && options.httpVersion !== "1.1") args.push("--http2-prior-knowledge");
   if (options.schema) args.push("--schema", options.schema);
   if (options.reflectProtocol) args.push("--reflect-protocol", options.reflectProtocol);
   if (options.caFile) args.push("--cacert", options.caFile);

@@ -42,9 +42,9 @@ class GrpcHealthWaitStrategy implements WaitStrategy {
 
 /** The container the way Cloud Run runs it: PORT injected, read-only root filesystem, the image's own user. */
 class CloudRunStyleContainer extends GenericContainer {
-  constructor(image: string, runId: string, readOnlyRootFilesystem: boolean) {
+  constructor(image: string, runId: string, readOnlyRootFilesystem: boolean, env: Record<string, string>) {
     super(image);
-    this.withEnvironment({ PORT: String(CLOUD_RUN_PORT) })
+    this.withEnvironment({ ...env, PORT: String(CLOUD_RUN_PORT) })
       .withExposedPorts(CLOUD_RUN_PORT)
       .withLabels({ [CONTAINER_LABEL]: runId })
       .withStartupTimeout(30_000);
@@ -65,6 +65,8 @@ export interface ServerContainer {
 export interface StartOptions {
   /** Default true. The hardening test also runs one writable container to see what the server writes. */
   readonly readOnlyRootFilesystem?: boolean;
+  /** Extra environment (the service's configuration, e.g. CORS_ALLOWED_ORIGINS). */
+  readonly env?: Record<string, string>;
 }
 
 export async function startServerContainer(
@@ -73,7 +75,12 @@ export async function startServerContainer(
   options: StartOptions = {},
 ): Promise<ServerContainer> {
   const wait = new GrpcHealthWaitStrategy();
-  const container = await new CloudRunStyleContainer(image, runId, options.readOnlyRootFilesystem ?? true)
+  const container = await new CloudRunStyleContainer(
+    image,
+    runId,
+    options.readOnlyRootFilesystem ?? true,
+    options.env ?? {},
+  )
     .withWaitStrategy(wait)
     .start();
   const { startedAt } = await inspectContainer(container.getId());

@@ -1,5 +1,5 @@
-// Issue 7's hostile and malformed input table (from @grpc-calculator/reliability, which runs it against the
-// bundle) against the container, through Docker's port publishing: every case gets the proper status or
+// Issue 7's hostile and malformed input table, with the web protocols' cases (from
+// @grpc-calculator/reliability, which runs it against the bundle) against the container, through Docker's port publishing: every case gets the proper status or
 // connection error, 2 + 3 still answers 5 after each, and the container is still the one that started.
 import { hostileCases, runCase, type CaseRun } from "@grpc-calculator/reliability";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";

@@ -9,9 +9,10 @@ import { BinaryOperation, CalculatorService, Operation } from "@grpc-calculator/
 import { encodeFrame, requestBody, requestFrame } from "./grpc-frame.js";
 import { calculateRaw, connect, rawCallOnce, rawTcp, type RawOutcome, type Target } from "./raw-client.js";
 import { abuseCases } from "./private/abuse-cases.js";
+import { webCases } from "./web-cases.js";
 import { mulberry32 } from "./private/prng.js";
 
-export type CaseKind = "http" | "grpc-framing" | "protobuf" | "http2-abuse" | "metadata";
+export type CaseKind = "http" | "grpc-framing" | "protobuf" | "http2-abuse" | "metadata" | "web";
 
 export interface CaseResult {
   /** The server did what the case requires. */
@@ -120,18 +121,25 @@ function answerCase(
   };
 }
 
-/** A non-HTTP/2 byte stream: the server must close the connection and never answer as HTTP/1.1. */
-function tcpCase(name: string, bytes: Buffer): HostileCase {
+/**
+ * A byte stream that is not HTTP/2: the port's HTTP/1.1 side answers it (`answer`, e.g. 400 or 415)
+ * and closes the connection, or closes it without an answer when `answer` is undefined.
+ */
+function tcpCase(name: string, bytes: Buffer, answer: number | undefined): HostileCase {
   return {
     kind: "http",
     name,
-    expected: "connection closed by the server, no HTTP/1.x response",
+    expected:
+      answer === undefined
+        ? "connection closed by the server, no HTTP/1.x response"
+        : `HTTP/1.1 ${answer}, then the connection closed`,
     async run(target) {
       const outcome = await rawTcp(target, bytes);
-      const http1 = outcome.received.subarray(0, 5).toString("latin1") === "HTTP/";
+      const statusLine = /^HTTP\/1\.1 (\d{3}) /.exec(outcome.received.toString("latin1"));
+      const answered = statusLine === null ? undefined : Number(statusLine[1]);
       return {
-        passed: outcome.closed && !http1,
-        observed: `${outcome.closed ? "closed" : "left open"} after ${outcome.received.length} byte(s)${http1 ? " (HTTP/1.x answer)" : ""}`,
+        passed: outcome.closed && answered === answer,
+        observed: `${outcome.closed ? "closed" : "left open"} after ${outcome.received.length} byte(s)${answered === undefined ? "" : ` (HTTP/1.1 ${answered})`}`,
         statuses: [],
       };
     },
@@ -198,14 +206,14 @@ export const httpCases: readonly HostileCase[] = [
   }),
   {
     kind: "http",
-    name: "content-type application/json",
-    expected: "HTTP 415 Unsupported Media Type",
+    name: "gRPC bytes sent as content-type application/json (Connect JSON)",
+    expected: "HTTP 400, a Connect invalid_argument error: the bytes are not JSON",
     async run(target) {
       const outcome = await rawCallOnce(target, {
         headers: { "content-type": "application/json" },
         body: encodeFrame(body23),
       });
-      return result(outcome, outcome.kind === "response" && outcome.httpStatus === 415);
+      return result(outcome, outcome.kind === "response" && outcome.httpStatus === 400);
     },
   },
   {
@@ -246,16 +254,21 @@ export const httpCases: readonly HostileCase[] = [
     },
   },
   tcpCase(
-    "HTTP/1.1 request",
-    Buffer.from(
-      `POST ${calculatePath} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/grpc\r\nContent-Length: ${body23.length + 5}\r\n\r\n`,
-      "latin1",
-    ),
+    "gRPC over HTTP/1.1 (gRPC needs HTTP/2)",
+    Buffer.concat([
+      Buffer.from(
+        `POST ${calculatePath} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/grpc\r\nConnection: close\r\nContent-Length: ${body23.length + 5}\r\n\r\n`,
+        "latin1",
+      ),
+      encodeFrame(body23),
+    ]),
+    415,
   ),
-  tcpCase("random bytes instead of the HTTP/2 preface", Buffer.from(Array.from({ length: 256 }, mulberry32(0x5eed)))),
+  tcpCase("random bytes instead of a request", Buffer.from(Array.from({ length: 256 }, mulberry32(0x5eed))), 400),
   tcpCase(
     "HTTP/2 preface then garbage frames",
     Buffer.concat([Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), Buffer.alloc(64, 0xff)]),
+    undefined,
   ),
 ];
 
@@ -429,6 +442,7 @@ export const metadataCases: readonly HostileCase[] = [
 
 /** Every case, in the order a suite should run them (the connection-heavy abuse cases last). */
 export const hostileCases: readonly HostileCase[] = [
+  ...webCases,
   ...httpCases,
   ...framingCases,
   ...protobufCases,

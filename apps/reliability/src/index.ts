@@ -17,6 +17,7 @@ export {
   type CaseRun,
   type HostileCase,
 } from "./hostile-cases.js";
+export { slowWebCases, webCases } from "./web-cases.js";
 export {
   decodeFrames,
   decodeResult,

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hostileCases, runCase, type CaseRun } from "../src/hostile-cases.js";
+import { slowWebCases } from "../src/web-cases.js";
 import { recordSection } from "../src/report.js";
 import { startServerProcess, type ServerProcess } from "../src/server-process.js";
 
@@ -46,8 +47,8 @@ afterAll(async () => {
   });
 });
 
-describe.each(["http", "grpc-framing", "protobuf", "metadata", "http2-abuse"] as const)("%s", (kind) => {
-  it.each(hostileCases.filter((c) => c.kind === kind).map((c) => [c.name, c] as const))(
+describe.each(["http", "web", "grpc-framing", "protobuf", "metadata", "http2-abuse"] as const)("%s", (kind) => {
+  it.each([...hostileCases, ...slowWebCases].filter((c) => c.kind === kind).map((c) => [c.name, c] as const))(
     "%s",
     async (_name, hostile) => {
       const run = await runCase(server, hostile);
