@@ -1,4 +1,5 @@
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { credentials, Metadata, type ChannelOptions, type ServiceError } from "@grpc/grpc-js";
 import { CalculatorClient, Operation, type BinaryOperation, type CalculationResult } from "@grpc-calculator/proto";
@@ -110,4 +111,21 @@ export async function listeningPort(server: ChildServer): Promise<number> {
     (candidate) => typeof candidate.port === "number" && String(candidate.message).includes("listening"),
   );
   return line.port as number;
+}
+
+/** A self-signed certificate for localhost and 127.0.0.1, written into `dir` as cert.pem and key.pem. */
+export function writeTestCertificate(dir: string): { cert: string; key: string } {
+  const cert = join(dir, "cert.pem");
+  const key = join(dir, "key.pem");
+  execFileSync(
+    "openssl",
+    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1"].concat([
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=DNS:localhost,IP:127.0.0.1",
+    ]),
+    { stdio: "ignore", timeout: 15_000 },
+  );
+  return { cert, key };
 }

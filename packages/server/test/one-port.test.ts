@@ -1,6 +1,5 @@
 // One port for every caller: HTTP/2 and HTTP/1.1 told apart per connection (cleartext by the HTTP/2
 // preface, TLS by ALPN), HTTP/1.1's own hostile input, and graceful shutdown of web calls.
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect as tlsConnect } from "node:tls";
 import { connect } from "node:http2";
@@ -11,7 +10,7 @@ import { credentials } from "@grpc/grpc-js";
 import { CalculatorClient } from "@grpc-calculator/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../src/index.js";
-import { calculateOnce, startTestServer } from "./helpers.js";
+import { calculateOnce, startTestServer, writeTestCertificate } from "./helpers.js";
 import { http1, rawTcp } from "./web-http.js";
 
 const json = { "content-type": "application/json" };
@@ -85,23 +84,9 @@ describe("TLS on the same port: ALPN picks HTTP/2 or HTTP/1.1", () => {
   let server: RunningServer;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "grpc-calculator-tls-"));
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        join(dir, "key.pem"),
-        "-out",
-        join(dir, "cert.pem"),
-      ].concat(["-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]),
-      { stdio: "ignore", timeout: 15_000 },
-    );
-    cert = readFileSync(join(dir, "cert.pem"));
-    server = await startTestServer({ tls: { certFile: join(dir, "cert.pem"), keyFile: join(dir, "key.pem") } });
+    const files = writeTestCertificate(dir);
+    cert = readFileSync(files.cert);
+    server = await startTestServer({ tls: { certFile: files.cert, keyFile: files.key } });
   });
   afterAll(async () => {
     await server.shutdown();

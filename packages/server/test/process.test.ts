@@ -1,5 +1,4 @@
 // The CLI entry as Cloud Run runs it: a child process configured by the environment.
-import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +16,7 @@ import {
   spawnServer,
   startTestServer,
   type ChildServer,
+  writeTestCertificate,
 } from "./helpers.js";
 
 const bundle = fileURLToPath(new URL("../dist/server.mjs", import.meta.url));
@@ -114,29 +114,7 @@ describe("TLS", () => {
   it("serves TLS from TLS_CERT_FILE and TLS_KEY_FILE", async () => {
     const dir = mkdtempSync(join(tmpdir(), "grpc-calculator-tls-"));
     try {
-      const cert = join(dir, "cert.pem");
-      const key = join(dir, "key.pem");
-      execFileSync(
-        "openssl",
-        [
-          "req",
-          "-x509",
-          "-newkey",
-          "rsa:2048",
-          "-nodes",
-          "-keyout",
-          key,
-          "-out",
-          cert,
-          "-days",
-          "1",
-          "-subj",
-          "/CN=localhost",
-          "-addext",
-          "subjectAltName=DNS:localhost,IP:127.0.0.1",
-        ],
-        { stdio: "ignore", timeout: 15_000 },
-      );
+      const { cert, key } = writeTestCertificate(dir);
       const server = start({ TLS_CERT_FILE: cert, TLS_KEY_FILE: key });
       const line = await server.waitForLine((candidate) => String(candidate.message).startsWith("listening"));
       expect(line.tls).toBe(true);

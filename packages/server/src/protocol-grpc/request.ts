@@ -3,7 +3,9 @@
  * compression, a well-formed or absent `grpc-timeout`). Anything else, such as compressed requests
  * or malformed headers, is left to grpc-js, which serves or refuses it as usual.
  */
-import { constants, type IncomingHttpHeaders } from "node:http2";
+import { constants, type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
+import { TransportCallContext, type MethodInfo } from "../pipeline/call-context.js";
+import { headerLookup, peerOf } from "../protocol/http-request.js";
 import { parseGrpcTimeoutMs } from "../protocol/timeouts.js";
 
 /** True for a gRPC content type (`application/grpc`, `application/grpc+…`), not gRPC-Web's. */
@@ -23,4 +25,22 @@ export function directCallTimeoutMs(headers: IncomingHttpHeaders): number | unde
   const encoding = headers["grpc-encoding"];
   if (encoding !== undefined && encoding !== "identity") return undefined;
   return parseGrpcTimeoutMs(headers["grpc-timeout"]);
+}
+
+/** The context of a gRPC call the direct path serves. */
+export function grpcCallContext(
+  method: MethodInfo,
+  stream: ServerHttp2Stream,
+  headers: IncomingHttpHeaders,
+  timeoutMs: number,
+): TransportCallContext {
+  return new TransportCallContext(
+    method,
+    "grpc",
+    "direct",
+    "2",
+    headerLookup(headers),
+    () => peerOf(stream.session?.socket),
+    timeoutMs,
+  );
 }

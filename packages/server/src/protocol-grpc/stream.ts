@@ -7,12 +7,11 @@
  */
 import { status } from "@grpc/grpc-js";
 import { MAX_RECEIVE_MESSAGE_BYTES } from "../limits.js";
-import { TransportCallContext } from "../pipeline/call-context.js";
 import { CallError, toCallError } from "../pipeline/call-error.js";
 import type { CalculatorPipeline } from "../pipeline/pipeline.js";
 import { decodeRequest, encodeResponse } from "../protocol/binary-codec.js";
 import { EnvelopeReader, encodeEnvelopes } from "../protocol/envelope.js";
-import { headerLookup, peerOf } from "../protocol/http-request.js";
+import { grpcCallContext } from "./request.js";
 import { CALCULATE_STREAM } from "../service/methods.js";
 import { RESPONSE_HEADERS, statusTrailers, WITH_TRAILERS } from "./response.js";
 import type { GrpcCallServer } from "./unary.js";
@@ -23,15 +22,7 @@ const CANCELLED = new CallError(status.CANCELLED, "the client cancelled the call
 
 export function grpcStream(pipeline: CalculatorPipeline): GrpcCallServer {
   return (stream, headers, timeoutMs) => {
-    const context = new TransportCallContext(
-      CALCULATE_STREAM,
-      "grpc",
-      "direct",
-      "2",
-      headerLookup(headers),
-      () => peerOf(stream.session?.socket),
-      timeoutMs,
-    );
+    const context = grpcCallContext(CALCULATE_STREAM, stream, headers, timeoutMs);
     const session = pipeline.calculateStream(context);
     const reader = new EnvelopeReader(MAX_RECEIVE_MESSAGE_BYTES);
     let finished = false;

@@ -10,12 +10,11 @@ import type { IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import { status } from "@grpc/grpc-js";
 import type { BinaryOperation } from "@grpc-calculator/proto";
 import { MAX_RECEIVE_MESSAGE_BYTES } from "../limits.js";
-import { TransportCallContext } from "../pipeline/call-context.js";
 import { CallError, toCallError } from "../pipeline/call-error.js";
 import type { CalculatorPipeline } from "../pipeline/pipeline.js";
 import { decodeRequest, encodeResponse } from "../protocol/binary-codec.js";
 import { EnvelopeReader, encodeEnvelopes } from "../protocol/envelope.js";
-import { headerLookup, peerOf } from "../protocol/http-request.js";
+import { grpcCallContext } from "./request.js";
 import { CALCULATE } from "../service/methods.js";
 import { OK_TRAILERS, RESPONSE_HEADERS, respondWithStatus, WITH_TRAILERS } from "./response.js";
 
@@ -37,15 +36,7 @@ export type GrpcCallServer = (stream: ServerHttp2Stream, headers: IncomingHttpHe
 
 export function grpcUnary(pipeline: CalculatorPipeline): GrpcCallServer {
   return (stream, headers, timeoutMs) => {
-    const context = new TransportCallContext(
-      CALCULATE,
-      "grpc",
-      "direct",
-      "2",
-      headerLookup(headers),
-      () => peerOf(stream.session?.socket),
-      timeoutMs,
-    );
+    const context = grpcCallContext(CALCULATE, stream, headers, timeoutMs);
     const reader = new EnvelopeReader(MAX_RECEIVE_MESSAGE_BYTES);
     let message: Buffer | undefined;
     let done = false;

@@ -4,6 +4,7 @@
  * connect-es's universal request and response for everything else.
  */
 import type { OutgoingHttpHeaders } from "node:http";
+import type { Readable } from "node:stream";
 import type { UniversalServerRequest, UniversalServerResponse } from "@connectrpc/connect/protocol";
 import { status } from "@grpc/grpc-js";
 import type { HeaderLookup } from "../pipeline/call-context.js";
@@ -43,33 +44,36 @@ export function bodyTooLarge(bytes: number, maxBytes: number): CallError {
   );
 }
 
-/** Collects body chunks up to a limit; the two exchanges feed it. */
-export class BodyCollector {
-  readonly #chunks: Buffer[] = [];
-  #size = 0;
-
-  constructor(
-    private readonly maxBytes: number,
-    declaredLength: string | undefined,
-  ) {
-    const declared = declaredLength === undefined ? Number.NaN : Number(declaredLength);
-    if (declared > maxBytes) this.refused = bodyTooLarge(declared, maxBytes);
-  }
-
-  /** Set when the declared length is over the limit: nothing needs to be read. */
-  refused: CallError | undefined;
-
-  /** Adds a chunk; returns the error when the body is now over the limit. */
-  add(chunk: Buffer): CallError | undefined {
-    this.#size += chunk.length;
-    if (this.#size > this.maxBytes) return bodyTooLarge(this.#size, this.maxBytes);
-    this.#chunks.push(chunk);
-    return undefined;
-  }
-
-  get body(): Buffer {
-    return this.#chunks.length === 1 ? (this.#chunks[0] as Buffer) : Buffer.concat(this.#chunks);
-  }
+/**
+ * Reads a request body (node:http's IncomingMessage or an HTTP/2 stream) up to `maxBytes` and calls
+ * `done` once, as HttpExchange.readBody says. A `declaredLength` (Content-Length) over the limit is
+ * refused before anything is read.
+ */
+export function collectBody(
+  body: Readable,
+  declaredLength: string | undefined,
+  maxBytes: number,
+  done: (body: Buffer | CallError) => void,
+): void {
+  const declared = declaredLength === undefined ? Number.NaN : Number(declaredLength);
+  if (declared > maxBytes) return done(bodyTooLarge(declared, maxBytes));
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let settled = false;
+  const settle = (result: Buffer | CallError) => {
+    if (settled) return;
+    settled = true;
+    done(result);
+  };
+  body.on("data", (chunk: Buffer) => {
+    if (settled) return;
+    size += chunk.length;
+    if (size > maxBytes) return settle(bodyTooLarge(size, maxBytes));
+    chunks.push(chunk);
+  });
+  body.on("end", () => settle(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+  body.on("error", () => settle(CLIENT_WENT_AWAY));
+  body.on("close", () => settle(CLIENT_WENT_AWAY));
 }
 
 /** Node's header object as WHATWG Headers, without HTTP/2 pseudo-headers. */

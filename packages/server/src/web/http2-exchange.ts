@@ -2,10 +2,9 @@
 import { once } from "node:events";
 import { constants, type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import type { UniversalServerResponse } from "@connectrpc/connect/protocol";
-import type { CallError } from "../pipeline/call-error.js";
 import { headerLookup, peerOf } from "../protocol/http-request.js";
 import { stopRequestBody } from "../protocol-grpc/response.js";
-import { BodyCollector, CLIENT_WENT_AWAY, fromWebHeaders, toWebHeaders, type HttpExchange } from "./http-exchange.js";
+import { CLIENT_WENT_AWAY, collectBody, fromWebHeaders, toWebHeaders, type HttpExchange } from "./http-exchange.js";
 
 export function http2Exchange(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): HttpExchange {
   const header = headerLookup(headers);
@@ -23,21 +22,7 @@ export function http2Exchange(stream: ServerHttp2Stream, headers: IncomingHttpHe
     peer: () => peerOf(stream.session?.socket),
 
     readBody(maxBytes, done) {
-      const collector = new BodyCollector(maxBytes, header(constants.HTTP2_HEADER_CONTENT_LENGTH));
-      if (collector.refused !== undefined) return done(collector.refused);
-      let settled = false;
-      const settle = (result: Buffer | CallError) => {
-        if (settled) return;
-        settled = true;
-        done(result);
-      };
-      stream.on("data", (chunk: Buffer) => {
-        if (settled) return;
-        const tooLarge = collector.add(chunk);
-        if (tooLarge !== undefined) settle(tooLarge);
-      });
-      stream.on("end", () => settle(collector.body));
-      stream.on("close", () => settle(CLIENT_WENT_AWAY));
+      collectBody(stream, header(constants.HTTP2_HEADER_CONTENT_LENGTH), maxBytes, done);
     },
 
     onAbort(listener) {
