@@ -171,15 +171,17 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       logger.info({ graceMs: shutdownGraceMs }, "shutting down: NOT_SERVING, draining in-flight calls");
       health.setAll(ServingStatus.NOT_SERVING);
       health.endWatches();
-      listener.close();
+      const connectionsClosed = listener.close();
       const timer = setTimeout(() => {
         logger.warn({ graceMs: shutdownGraceMs }, "grace period over: cancelling the calls still running");
         server.forceShutdown();
-        http1.destroy();
+        listener.destroy();
         resolve();
       }, shutdownGraceMs);
+      // grpc-js sends GOAWAY and lets the calls on its connections finish; node:http lets its requests finish.
       const grpcClosed = new Promise<void>((closed) => server.tryShutdown(() => closed()));
-      void Promise.all([grpcClosed, http1.drain()]).then(() => {
+      http1.drain();
+      void Promise.all([grpcClosed, connectionsClosed]).then(() => {
         clearTimeout(timer);
         logger.info("server closed");
         resolve();
@@ -194,9 +196,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     shutdown,
     forceShutdown: () => {
       health.setAll(ServingStatus.NOT_SERVING);
-      listener.close();
+      void listener.close();
       server.forceShutdown();
-      http1.destroy();
+      listener.destroy();
     },
   };
 }

@@ -13,11 +13,9 @@ export interface Http1Server {
   readonly accept: (connection: Duplex) => void;
   /**
    * Graceful shutdown: idle connections close now, requests in flight finish and then close their
-   * connection, a request still arriving is answered 503. Resolves when every connection is closed.
+   * connection, a request still arriving is answered 503.
    */
-  readonly drain: () => Promise<void>;
-  /** Closes every connection now. */
-  readonly destroy: () => void;
+  readonly drain: () => void;
 }
 
 const SHUTTING_DOWN = JSON.stringify({ code: "unavailable", message: "the server is shutting down" });
@@ -27,9 +25,7 @@ export function createHttp1Server(
   requestTimeoutMs: number,
 ): Http1Server {
   let draining = false;
-  const connections = new Set<Duplex>();
   const inFlight = new Set<ServerResponse>();
-  let drained: (() => void) | undefined;
   const server = createServer(
     {
       requestTimeout: requestTimeoutMs,
@@ -55,11 +51,6 @@ export function createHttp1Server(
   server.emit("listening");
   return {
     accept(connection) {
-      connections.add(connection);
-      connection.on("close", () => {
-        connections.delete(connection);
-        if (connections.size === 0) drained?.();
-      });
       server.emit("connection", connection);
       // The listener paused it to look at its first bytes; node:http reads only a flowing socket.
       connection.resume();
@@ -73,11 +64,6 @@ export function createHttp1Server(
       }
       // Not listening, so close() only stops the timeout checks and closes idle keep-alive connections.
       server.close(() => undefined);
-      return connections.size === 0 ? Promise.resolve() : new Promise((resolve) => (drained = resolve));
-    },
-    destroy() {
-      server.closeAllConnections();
-      for (const connection of connections) connection.destroy();
     },
   };
 }

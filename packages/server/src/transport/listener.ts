@@ -29,13 +29,20 @@ export interface ListenOptions {
 export interface Listener {
   readonly host: string;
   readonly port: number;
-  /** Stops accepting connections; those already accepted go on. */
-  close(): void;
+  /**
+   * Stops accepting connections and closes those that have not said what they speak yet; resolves
+   * once every accepted connection has closed (the HTTP servers drain them).
+   */
+  readonly close: () => Promise<void>;
+  /** Destroys every connection now. */
+  readonly destroy: () => void;
 }
 
 /** Reads the first bytes of `socket` until they tell the protocol, puts them back, and hands it on. */
-function sniff(socket: Socket, handlers: ConnectionHandlers): void {
+function sniff(socket: Socket, handlers: ConnectionHandlers, undecided: Set<Socket>): void {
   let seen: Buffer = Buffer.alloc(0);
+  undecided.add(socket);
+  socket.once("close", () => undecided.delete(socket));
   socket.setTimeout(FIRST_BYTES_TIMEOUT_MS, () => socket.destroy());
   socket.on("error", () => socket.destroy());
   const onData = (chunk: Buffer): void => {
@@ -44,6 +51,7 @@ function sniff(socket: Socket, handlers: ConnectionHandlers): void {
     const isHttp2 = seen.subarray(0, compared).equals(HTTP2_PREFACE.subarray(0, compared));
     if (isHttp2 && seen.length < HTTP2_PREFACE.length) return;
     socket.removeListener("data", onData);
+    undecided.delete(socket);
     socket.pause();
     socket.unshift(seen);
     socket.setTimeout(0);
@@ -73,11 +81,29 @@ export async function listen(
   handlers: ConnectionHandlers,
   fallbackToIpv4: boolean,
 ): Promise<Listener> {
+  // Every accepted connection, to wait for them at shutdown: grpc-js's own shutdown does not wait for
+  // connections it did not accept itself (on Node 24 its callback comes at once), nor does node:http.
+  const connections = new Set<Socket>();
+  const undecided = new Set<Socket>();
+  let drained: (() => void) | undefined;
+  const track = (socket: Socket): void => {
+    connections.add(socket);
+    socket.once("close", () => {
+      connections.delete(socket);
+      if (connections.size === 0) drained?.();
+    });
+  };
   const make = (): TcpServer => {
-    if (options.tls === undefined) return createTcpServer((socket) => sniff(socket, handlers));
+    if (options.tls === undefined) {
+      return createTcpServer((socket) => {
+        track(socket);
+        sniff(socket, handlers, undecided);
+      });
+    }
     const server = createTlsServer({ ...options.tls, ALPNProtocols: ["h2", "http/1.1"] }, (socket: TLSSocket) =>
       socket.alpnProtocol === "h2" ? handlers.http2(socket) : handlers.http1(socket),
     );
+    server.on("connection", track);
     // A failed handshake concerns that client only.
     server.on("tlsClientError", (_error, socket) => socket.destroy());
     return server;
@@ -93,5 +119,16 @@ export async function listen(
     server = make();
     port = await bind(server, host, options.port);
   }
-  return { host, port, close: () => server.close() };
+  return {
+    host,
+    port,
+    close() {
+      server.close();
+      for (const socket of undecided) socket.destroy();
+      return connections.size === 0 ? Promise.resolve() : new Promise((resolve) => (drained = resolve));
+    },
+    destroy() {
+      for (const socket of connections) socket.destroy();
+    },
+  };
 }
