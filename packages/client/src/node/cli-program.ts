@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { isCalculatorError } from "../calculator-error.js";
-import { createCalculatorClient } from "../client.js";
-import { type OperationName, operationNames } from "../operation.js";
-import { DEFAULT_PLAINTEXT_PORT } from "../target.js";
+import { isCalculatorError } from "../core/calculator-error.js";
+import { createCalculatorClient } from "./client.js";
+import { type OperationName, operationNames } from "../core/operation.js";
+import { DEFAULT_PLAINTEXT_PORT } from "../core/target.js";
 import type { ConnectionOptions } from "./connection.js";
 import { checkHealth } from "./health-check.js";
 
