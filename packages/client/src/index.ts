@@ -18,6 +18,7 @@ export {
   type StatusName,
 } from "./core/calculator-error.js";
 export { type CalculateRequest, type OperationName, operationNames } from "./core/operation.js";
+export { formatFloat32 } from "./core/float32.js";
 export {
   type CalculatorTarget,
   DEFAULT_PLAINTEXT_PORT,

@@ -34,6 +34,7 @@ export {
   type StatusName,
 } from "./core/calculator-error.js";
 export { type CalculateRequest, type OperationName, operationNames } from "./core/operation.js";
+export { formatFloat32 } from "./core/float32.js";
 export type { CalculatorTarget } from "./core/target.js";
 export type { CallMetadata, CallOptions, GrpcMetadataLike } from "./core/call-options.js";
 export type { TokenSource } from "./core/token.js";
