@@ -4,7 +4,8 @@
 #   bash .ci/setup.sh           pnpm (through corepack) and the workspace's packages
 #   bash .ci/setup.sh --tests   also what the test suites run besides Node: the Docker engine
 #                                   (started when none is running), nginx, h2load, openssl,
-#                                   Python's grpcio for the benchmark's tutorial baseline
+#                                   Python's grpcio for the benchmark's tutorial baseline, and
+#                                   Chromium for the calculator page's browser tests
 #
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
@@ -39,6 +40,8 @@ if $want_test_tools; then
   command -v h2load >/dev/null 2>&1 || packages+=(nghttp2-client)
   command -v openssl >/dev/null 2>&1 || packages+=(openssl)
   /usr/bin/python3 -c 'import grpc, grpc_tools' >/dev/null 2>&1 || packages+=(python3-grpcio python3-grpc-tools)
+  # Debian's Chromium, driven by playwright-core (which downloads no browser of its own).
+  [ -x /usr/bin/chromium ] || packages+=(chromium)
   if [ ${#packages[@]} -gt 0 ]; then
     echo "setup: installing ${packages[*]}"
     as_root apt-get update -qq
@@ -50,7 +53,7 @@ if $want_test_tools; then
     for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
     docker info >/dev/null 2>&1 || { echo "setup: dockerd did not start, see /tmp/dockerd.log" >&2; exit 1; }
   fi
-  echo "setup: docker $(docker info --format '{{.ServerVersion}}'), $(nginx -v 2>&1), $(h2load --version | head -1)"
+  echo "setup: docker $(docker info --format '{{.ServerVersion}}'), $(nginx -v 2>&1), $(h2load --version | head -1), $(/usr/bin/chromium --version 2>/dev/null | head -1)"
 fi
 
 # --- the workspace ------------------------------------------------------------------------------

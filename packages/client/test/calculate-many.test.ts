@@ -1,7 +1,7 @@
 import { type BinaryOperation, Operation } from "@grpc-calculator/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CalculateRequest, CalculatorError, createCalculatorClient } from "../src/index.js";
-import { MAX_IN_FLIGHT } from "../src/private/calculate-many.js";
+import { MAX_IN_FLIGHT } from "../src/node/calculate-many.js";
 import { startRealServer } from "./helpers/real-server.js";
 import { defaultHandlers, startTestServer, type TestServer } from "./helpers/test-server.js";
 

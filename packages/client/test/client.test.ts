@@ -1,4 +1,4 @@
-import { status as Status } from "@grpc/grpc-js";
+import { Metadata, status as Status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CalculatorClient,
@@ -60,6 +60,34 @@ describe("calculate", () => {
     seenMetadata = [];
     await calculator.add(1, 1, { metadata: { "x-request-id": "abc-123" } });
     expect(seenMetadata[0]?.["x-request-id"]).toBe("abc-123");
+  });
+
+  it("sends metadata given as Headers, and a grpc-js Metadata", async () => {
+    await using calculator = client();
+    seenMetadata = [];
+    await calculator.add(1, 1, { metadata: new Headers({ "x-request-id": "from-headers" }) });
+    const metadata = new Metadata();
+    metadata.set("x-request-id", "from-metadata");
+    await calculator.add(1, 1, { metadata });
+    expect(seenMetadata.map((m) => m["x-request-id"])).toEqual(["from-headers", "from-metadata"]);
+  });
+
+  it("gives the server's trailing metadata as Headers, binary values base64", async () => {
+    const trailers = new Metadata();
+    trailers.set("x-reason", "maintenance");
+    trailers.set("x-detail-bin", Buffer.from([1, 2, 3]));
+    const failing = await startTestServer({
+      calculate: (_call, callback) => callback({ code: Status.INVALID_ARGUMENT, details: "no", metadata: trailers }),
+    });
+    try {
+      await using calculator = createCalculatorClient(`127.0.0.1:${failing.port}`);
+      const error = (await calculator.add(1, 1).catch((e: unknown) => e)) as CalculatorError;
+      expect(error.metadata).toBeInstanceOf(Headers);
+      expect(error.metadata.get("x-reason")).toBe("maintenance");
+      expect(error.metadata.get("x-detail-bin")).toBe(Buffer.from([1, 2, 3]).toString("base64"));
+    } finally {
+      await failing.close();
+    }
   });
 
   it("surfaces the server's status as a CalculatorError", async () => {

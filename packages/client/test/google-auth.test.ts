@@ -3,7 +3,7 @@
 import { ServerCredentials, status as Status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { createCalculatorClient, parseTarget } from "../src/index.js";
-import { defaultAudience } from "../src/private/connection.js";
+import { defaultAudience } from "../src/node/connection.js";
 import { startTestServer, statusError, type TestServer } from "./helpers/test-server.js";
 import { selfSignedCertificate } from "./helpers/tls.js";
 

@@ -1,12 +1,13 @@
 // The user story: `npm install @grpc-calculator/client` outside this workspace. Packs proto and client
 // with `pnpm pack` (which rewrites `workspace:` ranges), installs both tarballs with plain npm into a
 // fresh project under the OS temp dir, and there runs an ESM script, a CJS script and `npx calculator`
-// against a real server.
+// against a real server, and the web entry against a Connect server. Records the installed size.
 import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type ConnectTestServer, startConnectTestServer } from "@grpc-calculator/connect-test-server";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startRealServer } from "./helpers/real-server.js";
 import type { TestServer } from "./helpers/test-server.js";
@@ -36,8 +37,10 @@ function run(
 let dir: string;
 let app: string;
 let server: TestServer;
+let connectServer: ConnectTestServer;
 
 beforeAll(async () => {
+  connectServer = await startConnectTestServer();
   dir = mkdtempSync(join(tmpdir(), "calculator-pack-"));
   app = join(dir, "app");
   mkdirSync(app);
@@ -53,6 +56,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
+  await connectServer?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -100,6 +104,29 @@ it("works from CommonJS", async () => {
   expect(JSON.parse(stdout)).toEqual(expected);
 }, 30_000);
 
+it("records the installed size of the SDK's dependency tree", async () => {
+  const { stdout } = await run("du", ["-sk", "node_modules"], app);
+  const kib = Number(stdout.split("\t")[0]);
+  mkdirSync(join(packages, "client/.results"), { recursive: true });
+  writeFileSync(join(packages, "client/.results/install-size.json"), `${JSON.stringify({ kib })}\n`);
+  console.log(`npm install of the packed proto + client: node_modules ${(kib / 1024).toFixed(1)} MiB`);
+  expect(kib).toBeGreaterThan(0);
+}, 30_000);
+
+it("works through the web entry, over fetch with the Connect protocol", async () => {
+  writeFileSync(
+    join(app, "web.mjs"),
+    `import { createCalculatorClient, isCalculatorError } from "@grpc-calculator/client/web";
+const calculator = createCalculatorClient(process.argv[2]);
+const sum = await calculator.add(2, 3);
+const error = await calculator.divide(1, 0).catch((e) => e);
+console.log(JSON.stringify({ sum, guard: isCalculatorError(error), details: error.details }));
+`,
+  );
+  const { stdout } = await run("node", ["web.mjs", connectServer.url], app);
+  expect(JSON.parse(stdout)).toEqual({ sum: 5, guard: true, details: "division by zero: second_operand is 0" });
+}, 30_000);
+
 it("type-checks for both import and require (node16 resolution)", async () => {
   const use = `
 const calculator = createCalculatorClient("localhost:50051", { timeoutMs: 1000, auth: () => "token" });
@@ -119,6 +146,16 @@ export { result, stream, guard };
     join(app, "check-cjs.cts"),
     `import client = require("@grpc-calculator/client");\nconst { createCalculatorClient, isCalculatorError, Operation } = client;\n${use}`,
   );
+  // One CalculatorClient type: the web entry's client is the Node entry's type, and it takes web options.
+  writeFileSync(
+    join(app, "check-web.mts"),
+    `import type { CalculatorClient } from "@grpc-calculator/client";
+import { createCalculatorClient, grpcWebProtocol } from "@grpc-calculator/client/web";
+export const calculator: CalculatorClient = createCalculatorClient("https://calc.example.com", { protocol: grpcWebProtocol });
+// @ts-expect-error -- a Node-only option
+createCalculatorClient("https://calc.example.com", { rootCertificates: "" });
+`,
+  );
   writeFileSync(
     join(app, "tsconfig.json"),
     JSON.stringify({
@@ -132,7 +169,7 @@ export { result, stream, guard };
         typeRoots: [join(workspace, "node_modules/@types")],
         types: ["node"],
       },
-      files: ["check-esm.mts", "check-cjs.cts"],
+      files: ["check-esm.mts", "check-cjs.cts", "check-web.mts"],
     }),
   );
   await run(process.execPath, [join(workspace, "node_modules/typescript/bin/tsc"), "-p", "."], app);

@@ -6,7 +6,12 @@
  * - `CalculatorService` (the grpc-js service definition) and `CalculatorClient` (its client constructor).
  * - `fileDescriptorSet`: the binary FileDescriptorSet, for server reflection.
  *
- * The .proto itself is published as `@grpc-calculator/proto/calculator.proto`.
+ * Subpaths: `./messages` (the messages and enum alone, no @grpc/grpc-js: for browsers), `./protobuf-es`
+ * (protobuf-es descriptors, for Connect), `./health` (grpc.health.v1 codecs and grpc-js service).
+ * The .proto files are published as `@grpc-calculator/proto/calculator.proto` and `./health.proto`.
  */
-export * from "./gen/calculator.js";
+export * from "./messages.js";
+// Only the service symbols of the grpc-js generation: its copy of the messages stays internal, so every
+// type above has one declaration.
+export { CalculatorClient, CalculatorService, type CalculatorServer } from "./gen/grpc-js/calculator.js";
 export { fileDescriptorSet } from "./gen/descriptor-set.js";

@@ -1,9 +1,12 @@
-// Generates grpc's own health and reflection contracts into src/gen/ (git-ignored):
-//   - grpc/health/v1/health.ts, grpc/reflection/{v1,v1alpha}/reflection.ts: ts-proto codecs and
-//     grpc-js service definitions (`buf generate`), so the server never parses a .proto at start;
-//   - descriptor-set.ts: their FileDescriptorSet (`buf build`) as bytes, for server reflection.
-// The .proto files are the ones the grpc-health-check and @grpc/reflection packages publish
-// (devDependencies, pinned): nothing here restates grpc's contracts by hand.
+// Generates grpc's own reflection contract into src/gen/ (git-ignored):
+//   - grpc/reflection/{v1,v1alpha}/reflection.ts: ts-proto codecs and grpc-js service definitions
+//     (`buf generate`), so the server never parses a .proto at start;
+//   - descriptor-set.ts: the FileDescriptorSet of reflection and health (`buf build`) as bytes, for
+//     server reflection.
+// The health codecs are @grpc-calculator/proto's (`@grpc-calculator/proto/health`, shared with the SDK's
+// CLI); its published health.proto is staged here only so reflection describes the same contract.
+// The reflection .proto files are the ones the @grpc/reflection package publishes (devDependency,
+// pinned): nothing here restates grpc's contracts by hand.
 // The `buf` binary ships inside the @bufbuild/buf npm package: nothing here uses the network.
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -20,7 +23,7 @@ const buf = (...args) => execFileSync(join(root, "node_modules/.bin/buf"), args,
 
 // Canonical file names (grpc/health/v1/health.proto, ...), as other gRPC servers report them.
 const sources = [
-  [join(packageDir("grpc-health-check"), "proto/health/v1/health.proto"), "grpc/health/v1/health.proto"],
+  [require.resolve("@grpc-calculator/proto/health.proto"), "grpc/health/v1/health.proto"],
   [
     join(packageDir("@grpc/reflection"), "build/proto/grpc/reflection/v1/reflection.proto"),
     "grpc/reflection/v1/reflection.proto",
@@ -36,7 +39,7 @@ for (const [from, to] of sources) {
   mkdirSync(dirname(join(staged, to)), { recursive: true });
   cpSync(from, join(staged, to));
 }
-buf("generate", "src/gen/proto", "--template", "buf.gen.yaml");
+buf("generate", "src/gen/proto", "--template", "buf.gen.yaml", "--path", "src/gen/proto/grpc/reflection");
 buf("build", "src/gen/proto", "-o", "src/gen/grpc.binpb");
 
 const bytes = readFileSync(join(gen, "grpc.binpb"));

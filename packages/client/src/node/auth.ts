@@ -1,14 +1,6 @@
-import {
-  type CallCredentials,
-  credentials,
-  InterceptingCall,
-  type Interceptor,
-  Metadata,
-  status as Status,
-} from "@grpc/grpc-js";
-
-/** A function that returns a bearer token for each call (it may cache; it is called per call). */
-export type TokenSource = () => string | Promise<string>;
+import { type CallCredentials, credentials, InterceptingCall, type Interceptor, Metadata } from "@grpc/grpc-js";
+import type { CalculatorError } from "../core/calculator-error.js";
+import { authorization, type TokenSource } from "../core/token.js";
 
 /** How calls authenticate: a token source, or `"google"` for a Google ID token (Cloud Run IAM). */
 export type AuthOption = TokenSource | "google";
@@ -18,26 +10,8 @@ export function tokenSourceFor(auth: AuthOption, audience: string): TokenSource 
   return auth === "google" ? googleIdTokenSource(audience) : auth;
 }
 
-/** The header value; a failing or empty token source fails the call with UNAUTHENTICATED. */
-async function authorization(source: TokenSource): Promise<string> {
-  let token: unknown;
-  try {
-    token = await source();
-  } catch (error) {
-    throw Object.assign(
-      new Error(`the auth token source failed: ${error instanceof Error ? error.message : String(error)}`, {
-        cause: error,
-      }),
-      {
-        code: Status.UNAUTHENTICATED,
-      },
-    );
-  }
-  if (typeof token !== "string" || token === "") {
-    throw Object.assign(new Error("the auth token source returned no token"), { code: Status.UNAUTHENTICATED });
-  }
-  return token.startsWith("Bearer ") ? token : `Bearer ${token}`;
-}
+/** The error grpc-js reports for a failed token: its `code` and, as the message, the client's details. */
+const asGrpcError = (error: CalculatorError) => Object.assign(new Error(error.details), { code: error.code });
 
 /** Call credentials that add `authorization: Bearer <token>` to each call (TLS channels). */
 export function bearerCallCredentials(source: TokenSource): CallCredentials {
@@ -48,7 +22,7 @@ export function bearerCallCredentials(source: TokenSource): CallCredentials {
         metadata.set("authorization", value);
         callback(null, metadata);
       },
-      (error: Error) => callback(error),
+      (error: CalculatorError) => callback(asGrpcError(error)),
     );
   });
 }
@@ -67,13 +41,9 @@ export function bearerInterceptor(source: TokenSource): Interceptor {
             metadata.set("authorization", value);
             next(metadata, listener);
           },
-          (error: Error) => {
+          (error: CalculatorError) => {
             // Fail the call as grpc-js fails one whose call credentials plugin throws.
-            listener.onReceiveStatus?.({
-              code: Status.UNAUTHENTICATED,
-              details: error.message,
-              metadata: new Metadata(),
-            });
+            listener.onReceiveStatus?.({ code: error.code, details: error.details, metadata: new Metadata() });
           },
         );
       },

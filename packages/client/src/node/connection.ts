@@ -1,5 +1,5 @@
 import { type ChannelCredentials, type ChannelOptions, type ClientOptions, credentials } from "@grpc/grpc-js";
-import { type CalculatorTarget, parseTarget } from "../target.js";
+import { type CalculatorTarget, parseTarget } from "../core/target.js";
 import { type AuthOption, bearerCallCredentials, bearerInterceptor, tokenSourceFor } from "./auth.js";
 import { defaultChannelOptions } from "./channel-options.js";
 

@@ -65,13 +65,23 @@ export function parseTarget(target: string, options: ParseTargetOptions = {}): C
   if (options.tls !== undefined && scheme !== undefined && options.tls !== (scheme === "https")) {
     fail(`the ${scheme}:// scheme contradicts tls: ${String(options.tls)}`);
   }
-  const loopback = isLoopbackHost(host);
-  const tls = options.tls ?? (scheme === undefined ? !loopback : scheme === "https");
-  const defaultPort =
-    scheme === "https" ? 443 : scheme === "http" ? 80 : loopback && !tls ? DEFAULT_PLAINTEXT_PORT : 443;
+  const { tls, port: defaultPort } =
+    scheme === undefined
+      ? schemelessDefaults(host, options.tls)
+      : { tls: scheme === "https", port: scheme === "https" ? 443 : 80 };
   const port = givenPort ?? defaultPort;
 
   return { host, port, tls, address: grpcAddress(host, port) };
+}
+
+/**
+ * TLS and default port of a target written without a scheme, in every runtime: plaintext on port 50051
+ * for loopback hosts, TLS on 443 for the rest; `tls` forces either way (a forced-TLS loopback host gets 443).
+ */
+export function schemelessDefaults(host: string, tls: boolean | undefined): { tls: boolean; port: number } {
+  const loopback = isLoopbackHost(host);
+  const secure = tls ?? !loopback;
+  return { tls: secure, port: loopback && !secure ? DEFAULT_PLAINTEXT_PORT : 443 };
 }
 
 /** Whether a host name or address is this machine: `localhost`, `*.localhost`, `127.0.0.0/8`, `::1`. */

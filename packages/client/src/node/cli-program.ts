@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { isCalculatorError } from "../calculator-error.js";
-import { createCalculatorClient } from "../client.js";
-import { type OperationName, operationNames } from "../operation.js";
-import { DEFAULT_PLAINTEXT_PORT } from "../target.js";
+import { isCalculatorError } from "../core/calculator-error.js";
+import { formatFloat32 } from "../core/float32.js";
+import { createCalculatorClient } from "./client.js";
+import { type OperationName, operationNames } from "../core/operation.js";
+import { DEFAULT_PLAINTEXT_PORT } from "../core/target.js";
 import type { ConnectionOptions } from "./connection.js";
 import { checkHealth } from "./health-check.js";
 
@@ -46,15 +47,6 @@ function parseOperator(text: string): OperationName {
 function parseTimeout(text: string): number {
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0) throw new InvalidArgumentError("a positive number of milliseconds");
-  return value;
-}
-
-/** The shortest decimal that reads back as the same float32 (the wire type): 0.3, not 0.30000001192092896. */
-export function formatFloat32(value: number): number {
-  for (let digits = 1; digits <= 9; digits += 1) {
-    const candidate = Number(value.toPrecision(digits));
-    if (Math.fround(candidate) === value) return candidate;
-  }
   return value;
 }
 

@@ -1,6 +1,6 @@
-import { Operation, operationFromJSON, operationToJSON, type BinaryOperation } from "@grpc-calculator/proto";
-import { status as Status } from "@grpc/grpc-js";
+import { Operation, operationFromJSON, operationToJSON, type BinaryOperation } from "@grpc-calculator/proto/messages";
 import { CalculatorError } from "./calculator-error.js";
+import { statusCode } from "./status.js";
 
 /** The names of `Operation` as calculator.proto declares them: `"ADD" | "SUBTRACT" | "MULTIPLY" | "DIVIDE"`. */
 export type OperationName = Exclude<keyof typeof Operation, "UNRECOGNIZED">;
@@ -26,7 +26,9 @@ export interface CalculateRequest {
  */
 export function toBinaryOperation(request: CalculateRequest, index?: number): BinaryOperation {
   const invalid = (why: string) =>
-    new CalculatorError(Status.INVALID_ARGUMENT, index === undefined ? why : `operation ${index}: ${why}`, { index });
+    new CalculatorError(statusCode("INVALID_ARGUMENT"), index === undefined ? why : `operation ${index}: ${why}`, {
+      index,
+    });
   if (typeof request !== "object" || request === null)
     throw invalid("expected { firstOperand, secondOperand, operation }");
   const firstOperand = checkOperand("firstOperand", request.firstOperand, invalid);

@@ -1,29 +1,25 @@
 import { CalculatorService } from "@grpc-calculator/proto";
 import type { ChannelOptions } from "@grpc/grpc-js";
+import { retryPolicy } from "../core/retry.js";
 
 // "/Calculator/Calculate" → service "Calculator", method "Calculate": the generated path is the only source.
 const [, serviceName, calculateMethod] = CalculatorService.calculate.path.split("/");
 
 /**
- * gRPC service config: `Calculate` is idempotent, so a call that fails with UNAVAILABLE (the server
- * restarting, Cloud Run scaling or draining an instance, a connection that could not be made) is
- * retried with exponential backoff: up to 5 attempts (grpc-js's maximum), waiting about 0.15 s, 0.3 s,
- * 0.6 s, 1.2 s between them (± 20 % jitter), so about 2.25 s in all: long enough to ride out a server
- * restart, since grpc-js only reconnects after its reconnect backoff (1 s ± 20 % after a refused
- * connection), short enough that a server that is really down is reported within a few seconds.
- * Every attempt stays inside the call's own deadline.
- * `CalculateStream` is not retried: a stream has usually delivered results before it fails.
+ * gRPC service config: the client's retry rule for `Calculate` (core/retry.ts, where it is explained),
+ * written in grpc-js's terms, so grpc-js runs it with its own transparent retries and commit rules.
+ * `CalculateStream` is not retried.
  */
 export const serviceConfig = {
   methodConfig: [
     {
       name: [{ service: serviceName, method: calculateMethod }],
       retryPolicy: {
-        maxAttempts: 5,
-        initialBackoff: "0.15s",
-        maxBackoff: "2s",
-        backoffMultiplier: 2,
-        retryableStatusCodes: ["UNAVAILABLE"],
+        maxAttempts: retryPolicy.maxAttempts,
+        initialBackoff: `${retryPolicy.initialBackoffMs / 1000}s`,
+        maxBackoff: `${retryPolicy.maxBackoffMs / 1000}s`,
+        backoffMultiplier: retryPolicy.backoffMultiplier,
+        retryableStatusCodes: [...retryPolicy.retryableStatus],
       },
     },
   ],

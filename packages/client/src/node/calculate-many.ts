@@ -1,8 +1,9 @@
 import type { BinaryOperation, CalculationResult } from "@grpc-calculator/proto";
 import type { ClientDuplexStream } from "@grpc/grpc-js";
-import type { CalculatorError } from "../calculator-error.js";
-import { type CalculateRequest, toBinaryOperation } from "../operation.js";
-import { abortedError, toCalculatorError } from "./call.js";
+import type { CalculatorError } from "../core/calculator-error.js";
+import { abortedError } from "../core/call-options.js";
+import { type CalculateRequest, toBinaryOperation } from "../core/operation.js";
+import { toCalculatorError } from "./call.js";
 
 type Stream = ClientDuplexStream<BinaryOperation, CalculationResult>;
 
