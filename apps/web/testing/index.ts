@@ -103,8 +103,9 @@ export class CalculatorPage {
 
   /** The answer once the call has settled. */
   async answer(): Promise<string> {
+    // A string, evaluated in the page: importers of this module need not compile with the DOM's types.
     await this.page.waitForFunction(
-      () => !document.forms[0]?.hasAttribute("aria-busy") && document.getElementById("answer")?.textContent !== "…",
+      `!document.forms[0]?.hasAttribute("aria-busy") && document.getElementById("answer")?.textContent !== "…"`,
       undefined,
       { timeout: 15_000 },
     );

@@ -56,7 +56,7 @@ describe.each(httpVersions)("CORS over %s", (_version, send) => {
         vary: "Origin",
       });
       const allowed = String(answer.headers["access-control-allow-headers"]).split(", ");
-      expect(allowed).toEqual(expect.arrayContaining([...cors.allowedHeaders, "traceparent"]));
+      expect(allowed).toEqual(expect.arrayContaining([...cors.allowedHeaders, "authorization", "traceparent"]));
     });
 
     it("lets its calls through and exposes grpc-status and grpc-message to its scripts", async () => {

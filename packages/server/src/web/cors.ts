@@ -14,8 +14,9 @@ export type AllowedOrigins = ReadonlySet<string> | "*";
 /** How long a browser may cache a preflight answer: 2 hours (Chromium's cap). */
 const PREFLIGHT_MAX_AGE_SECONDS = 7200;
 
-// Trace context headers are added to the protocols' own: browsers instrumented with OpenTelemetry send them.
-const ALLOWED_HEADERS = [...cors.allowedHeaders, "traceparent", "tracestate"].join(", ");
+// Added to the protocols' own: `authorization` (the SDK's token auth) and the trace context headers that
+// browsers instrumented with OpenTelemetry send.
+const ALLOWED_HEADERS = [...cors.allowedHeaders, "authorization", "traceparent", "tracestate"].join(", ");
 const ALLOWED_METHODS = cors.allowedMethods.join(", ");
 const EXPOSED_HEADERS = cors.exposedHeaders.join(", ");
 
