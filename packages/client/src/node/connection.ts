@@ -2,6 +2,7 @@ import { type ChannelCredentials, type ChannelOptions, type ClientOptions, crede
 import { type CalculatorTarget, parseTarget } from "../core/target.js";
 import { type AuthOption, bearerCallCredentials, bearerInterceptor, tokenSourceFor } from "./auth.js";
 import { defaultChannelOptions } from "./channel-options.js";
+import { openTelemetryInterceptor, type OpenTelemetryOptions } from "./open-telemetry.js";
 
 /** What decides how a channel connects: transport security, trust, auth, raw grpc-js options. */
 export interface ConnectionOptions {
@@ -15,6 +16,11 @@ export interface ConnectionOptions {
   readonly audience?: string | undefined;
   /** Extra grpc-js channel options, applied over this package's defaults. */
   readonly channelOptions?: ChannelOptions | undefined;
+  /**
+   * OpenTelemetry, when the application has `@opentelemetry/api`: the active trace context goes with every
+   * call; `{ clientSpans: true }` also records a CLIENT span per call. `false` turns both off.
+   */
+  readonly openTelemetry?: OpenTelemetryOptions | false | undefined;
 }
 
 export interface Connection {
@@ -40,16 +46,22 @@ export function resolveConnection(target: string, options: ConnectionOptions = {
   const audience = options.audience ?? defaultAudience(parsed);
   const tokens = options.auth === undefined ? undefined : tokenSourceFor(options.auth, audience);
   const clientOptions: ClientOptions = { ...defaultChannelOptions, ...options.channelOptions };
+  const interceptors =
+    options.openTelemetry === false ? [] : [openTelemetryInterceptor(parsed, options.openTelemetry ?? {})];
 
   if (!parsed.tls) {
-    if (tokens) clientOptions.interceptors = [bearerInterceptor(tokens)];
-    return { target: parsed, credentials: credentials.createInsecure(), clientOptions };
+    if (tokens) interceptors.push(bearerInterceptor(tokens));
+    return {
+      target: parsed,
+      credentials: credentials.createInsecure(),
+      clientOptions: { ...clientOptions, interceptors },
+    };
   }
   const roots = options.rootCertificates === undefined ? null : Buffer.from(options.rootCertificates);
   const tls = credentials.createSsl(roots);
   return {
     target: parsed,
     credentials: tokens ? credentials.combineChannelCredentials(tls, bearerCallCredentials(tokens)) : tls,
-    clientOptions,
+    clientOptions: { ...clientOptions, interceptors },
   };
 }
