@@ -73,6 +73,22 @@ export function oursBundle(workers = 1, bundle = builtBundle): ServerSpec {
   };
 }
 
+/** Another build of the bundle (`--against FILE`, e.g. the commit before a change), run exactly as ours. */
+export function againstBundle(bundle: string, source: string): ServerSpec {
+  return { ...oursBundle(1, bundle), key: "against", label: `ours (bundle ${source})` };
+}
+
+/** Ours as the bench runs it, with LOG_LEVEL=debug: one log line per call, naming the path that served it. */
+export function oursBundleDebug(bundle = builtBundle): ServerSpec {
+  const spec = oursBundle(1, bundle);
+  return {
+    ...spec,
+    key: "ours-debug",
+    label: "ours (bundle, LOG_LEVEL=debug)",
+    env: { ...spec.env, LOG_LEVEL: "debug" },
+  };
+}
+
 /**
  * The bundle with its production NODE_OPTIONS minus the old-generation cap (`--max-old-space-size`):
  * the other side of the memory/CPU trade-off the image makes (see the Dockerfile's comment).
@@ -117,6 +133,11 @@ function nodeBaseline(key: string, label: string, script: string): ServerSpec {
 
 export function grpcJsBaseline(): ServerSpec {
   return nodeBaseline("baseline", "grpc-js + proto-loader", "server.mjs");
+}
+
+/** @connectrpc/connect-node on node:http2 (h2c), Connect, gRPC and gRPC-Web enabled. */
+export function connectNodeBaseline(): ServerSpec {
+  return nodeBaseline("connect-node", "@connectrpc/connect-node (h2c)", "connect-node.mjs");
 }
 
 /** grpc-js and the generated codec with one handler and nothing else: measured for its start only. */
