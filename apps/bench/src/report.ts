@@ -68,11 +68,14 @@ export function formatReport(r: BenchResults): string {
     more.push(
       `- first Connect JSON call after start, ${r.servers[key]?.label ?? key}: ${n(first.firstMs, 1)} ms, the second ${n(first.secondMs, 1)} ms (each on a new connection, right after the first ready answer); RSS ${n(first.rssBeforeMb, 1)} → ${n(first.rssAfterMb, 1)} MB`,
     );
-  if (r.startComparison)
+  if (r.startComparison) {
+    const { runs, against } = r.startComparison;
+    const list = (values: number[]): string => values.map((v) => n(v)).join(", ");
     more.push(
-      `- spawn → first answer in start-only pairs (${r.startComparison.runs.oursMs.length} each): ours ${n(r.startComparison.oursMs)} ms [${r.startComparison.runs.oursMs.map((v) => n(v)).join(", ")}], ` +
-        `${r.startComparison.against} ${n(r.startComparison.againstMs)} ms [${r.startComparison.runs.againstMs.map((v) => n(v)).join(", ")}]`,
+      `- spawn → first answer in start-only pairs (${runs.oursMs.length} each), wall [CPU] ms: ours ${n(r.startComparison.oursMs)} [${n(r.startComparison.oursCpuMs)}] (${list(runs.oursMs)} [${list(runs.oursCpuMs)}]), ` +
+        `${against} ${n(r.startComparison.againstMs)} [${n(r.startComparison.againstCpuMs)}] (${list(runs.againstMs)} [${list(runs.againstCpuMs)}])`,
     );
+  }
   if (r.routing) more.push(`- routing (ours, LOG_LEVEL=debug, one call per protocol): ${describeRouting(r.routing)}`);
   if (r.image)
     more.push(

@@ -133,7 +133,12 @@ export async function runBench({
     string,
     { firstMs: number[]; secondMs: number[]; rssBeforeMb: number[]; rssAfterMb: number[] }
   >();
-  const startPairs = { oursMs: [] as number[], againstMs: [] as number[] };
+  const startPairs = {
+    oursMs: [] as number[],
+    againstMs: [] as number[],
+    oursCpuMs: [] as number[],
+    againstCpuMs: [] as number[],
+  };
   const unary = unaryBody();
   const stream = streamBody(plan.operationsPerStream);
   const load = { warmupS: plan.warmupS, cpus: loadCpu, workDir };
@@ -274,18 +279,18 @@ export async function runBench({
       for (const spec of pair % 2 === 0 ? [ours, against] : [against, ours]) {
         const server = await start(spec);
         (spec === ours ? startPairs.oursMs : startPairs.againstMs).push(server.firstAnswerMs);
+        (spec === ours ? startPairs.oursCpuMs : startPairs.againstCpuMs).push(server.firstAnswerCpuMs);
         await server.stop();
       }
     }
-    log(
-      `[${rep}/${plan.repetitions}] start pairs: ours ${startPairs.oursMs
+    const recent = (values: number[]): string =>
+      values
         .slice(-plan.startPairs)
         .map((ms) => ms.toFixed(0))
-        .join(" ")} ms; ` +
-        `against ${startPairs.againstMs
-          .slice(-plan.startPairs)
-          .map((ms) => ms.toFixed(0))
-          .join(" ")} ms`,
+        .join(" ");
+    log(
+      `[${rep}/${plan.repetitions}] start pairs (ms, wall/CPU): ours ${recent(startPairs.oursMs)} / ${recent(startPairs.oursCpuMs)}; ` +
+        `against ${recent(startPairs.againstMs)} / ${recent(startPairs.againstCpuMs)}`,
     );
   }
 
@@ -408,6 +413,8 @@ export async function runBench({
         against: againstSource,
         oursMs: median(startPairs.oursMs),
         againstMs: median(startPairs.againstMs),
+        oursCpuMs: median(startPairs.oursCpuMs),
+        againstCpuMs: median(startPairs.againstCpuMs),
         runs: startPairs,
       },
     }),

@@ -11,6 +11,7 @@ import getPort from "get-port";
 import { productionNodeOptions } from "@grpc-calculator/server/production-node-options";
 import { waitForFirstAnswer, type Readiness } from "./first-answer.js";
 import { pinned } from "./cpu-pinning.js";
+import { readPreciseCpuMs } from "./process-usage.js";
 
 const require = createRequire(import.meta.url);
 const benchRoot = fileURLToPath(new URL("..", import.meta.url));
@@ -191,6 +192,8 @@ export interface RunningServer {
   pid: number;
   /** Milliseconds from spawn to its first ready answer. */
   firstAnswerMs: number;
+  /** CPU time the process had used when it first answered ready, ms (its threads' schedstat). */
+  firstAnswerCpuMs: number;
   stop(): Promise<void>;
 }
 
@@ -228,7 +231,7 @@ export async function startServer(spec: ServerSpec, options: StartOptions): Prom
       options.timeoutMs ?? 15_000,
       () => exited,
     );
-    return { spec, port, pid: child.pid!, firstAnswerMs, stop };
+    return { spec, port, pid: child.pid!, firstAnswerMs, firstAnswerCpuMs: readPreciseCpuMs(child.pid!), stop };
   } catch (error) {
     await stop();
     const tail = readFileSync(options.logFile, "utf8").slice(-2_000);
