@@ -66,7 +66,7 @@ export function formatReport(r: BenchResults): string {
   }
   for (const [key, first] of Object.entries(r.firstWebCall ?? {}))
     more.push(
-      `- first Connect JSON call after start, ${r.servers[key]?.label ?? key}: ${n(first.firstMs, 1)} ms, the second ${n(first.secondMs, 1)} ms (each on a new connection, right after the first ready answer); RSS ${n(first.rssBeforeMb, 1)} → ${n(first.rssAfterMb, 1)} MB`,
+      `- first Connect JSON call after start, ${r.servers[key]?.label ?? key}: ${n(first.firstMs, 1)} ms (server CPU ${n(first.firstCpuMs, 1)} ms), the second ${n(first.secondMs, 1)} ms (${n(first.secondCpuMs, 1)} ms) (each on a new connection, right after the first ready answer); RSS ${n(first.rssBeforeMb, 1)} → ${n(first.rssAfterMb, 1)} MB`,
     );
   if (r.startComparison) {
     const { runs, against } = r.startComparison;

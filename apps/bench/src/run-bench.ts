@@ -18,7 +18,7 @@ import {
   type ProtocolLoadResult,
   type ServerResult,
 } from "./results.js";
-import { readCpuMs, readMemory } from "./process-usage.js";
+import { readCpuMs, readMemory, readPreciseCpuMs } from "./process-usage.js";
 import { calculatePath, calculateStreamPath, streamBody, unaryBody, verifyCalculate } from "./grpc-wire.js";
 import { checkRouting, describeRouting } from "./routing-check.js";
 import {
@@ -75,6 +75,12 @@ const emptySamples = (): Samples => ({
   maxUs: [],
 });
 
+/** The first Connect calls' samples of one server, one value per repetition each. */
+type FirstWebSamples = Record<
+  "firstMs" | "secondMs" | "firstCpuMs" | "secondCpuMs" | "rssBeforeMb" | "rssAfterMb",
+  number[]
+>;
+
 /** The web protocols measured on the servers that speak them (gRPC is every server's own row). */
 const webScenarios = [connectJsonUnary, grpcWebUnary];
 
@@ -129,10 +135,7 @@ export async function runBench({
   const webServers = plan.connectNode ? ["ours", "connect-node"] : [];
   type LoadSamples = { throughput: number[]; cpuUsPerRequest: number[] };
   const protocolLoads = new Map<string, Map<ScenarioKey, LoadSamples>>();
-  const firstWeb = new Map<
-    string,
-    { firstMs: number[]; secondMs: number[]; rssBeforeMb: number[]; rssAfterMb: number[] }
-  >();
+  const firstWeb = new Map<string, FirstWebSamples>();
   const startPairs = {
     oursMs: [] as number[],
     againstMs: [] as number[],
@@ -255,20 +258,33 @@ export async function runBench({
   // A fresh server, and two Connect JSON calls the moment it first answers ready: for ours the first one
   // loads the web protocols' code (it loads lazily, to keep gRPC-only starts as fast as before).
   async function measureFirstWebCall(spec: ServerSpec, rep: number): Promise<void> {
-    const samples = firstWeb.get(spec.key) ?? { firstMs: [], secondMs: [], rssBeforeMb: [], rssAfterMb: [] };
+    const samples: FirstWebSamples = firstWeb.get(spec.key) ?? {
+      firstMs: [],
+      secondMs: [],
+      firstCpuMs: [],
+      secondCpuMs: [],
+      rssBeforeMb: [],
+      rssAfterMb: [],
+    };
     firstWeb.set(spec.key, samples);
     const server = await start(spec);
     try {
       samples.rssBeforeMb.push(readMemory(server.pid).rssMb);
-      samples.firstMs.push(await callOnce(server.port, connectJsonUnary));
-      samples.secondMs.push(await callOnce(server.port, connectJsonUnary));
+      for (const [wall, cpu] of [
+        [samples.firstMs, samples.firstCpuMs],
+        [samples.secondMs, samples.secondCpuMs],
+      ] as const) {
+        const cpuBefore = readPreciseCpuMs(server.pid);
+        wall.push(await callOnce(server.port, connectJsonUnary));
+        cpu.push(readPreciseCpuMs(server.pid) - cpuBefore);
+      }
       samples.rssAfterMb.push(readMemory(server.pid).rssMb);
     } finally {
       await server.stop();
     }
     log(
-      `[${rep}/${plan.repetitions}] ${spec.label}: first Connect call after start ${samples.firstMs.at(-1)!.toFixed(1)} ms, ` +
-        `second ${samples.secondMs.at(-1)!.toFixed(1)} ms; RSS ${samples.rssBeforeMb.at(-1)!.toFixed(1)} → ${samples.rssAfterMb.at(-1)!.toFixed(1)} MB`,
+      `[${rep}/${plan.repetitions}] ${spec.label}: first Connect call after start ${samples.firstMs.at(-1)!.toFixed(1)} ms ` +
+        `(server CPU ${samples.firstCpuMs.at(-1)!.toFixed(1)} ms), second ${samples.secondMs.at(-1)!.toFixed(1)} ms (${samples.secondCpuMs.at(-1)!.toFixed(1)} ms); RSS ${samples.rssBeforeMb.at(-1)!.toFixed(1)} → ${samples.rssAfterMb.at(-1)!.toFixed(1)} MB`,
     );
   }
 
@@ -429,17 +445,19 @@ function summarizeLoad(runs: { throughput: number[]; cpuUsPerRequest: number[] }
   return { throughput: median(runs.throughput), cpuUsPerRequest: median(runs.cpuUsPerRequest), runs };
 }
 
-function summarizeFirstWebCall(runs: {
-  firstMs: number[];
-  secondMs: number[];
-  rssBeforeMb: number[];
-  rssAfterMb: number[];
-}): FirstWebCallResult {
+function summarizeFirstWebCall(runs: FirstWebSamples): FirstWebCallResult {
   return {
     firstMs: median(runs.firstMs),
     secondMs: median(runs.secondMs),
+    firstCpuMs: median(runs.firstCpuMs),
+    secondCpuMs: median(runs.secondCpuMs),
     rssBeforeMb: median(runs.rssBeforeMb),
     rssAfterMb: median(runs.rssAfterMb),
-    runs: { firstMs: runs.firstMs, secondMs: runs.secondMs },
+    runs: {
+      firstMs: runs.firstMs,
+      secondMs: runs.secondMs,
+      firstCpuMs: runs.firstCpuMs,
+      secondCpuMs: runs.secondCpuMs,
+    },
   };
 }

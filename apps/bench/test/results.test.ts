@@ -128,7 +128,15 @@ const protocolRun = (connectJsonOurs: number, grpcWebOurs: number, oursGrpc: num
         "connect-node": { "connect-json": load(1000, 200), "grpc-web": load(500, 400) },
       },
       firstWebCall: {
-        ours: { firstMs: 60, secondMs: 5, rssBeforeMb: 50, rssAfterMb: 60, runs: { firstMs: [60], secondMs: [5] } },
+        ours: {
+          firstMs: 60,
+          secondMs: 5,
+          firstCpuMs: 50,
+          secondCpuMs: 2,
+          rssBeforeMb: 50,
+          rssAfterMb: 60,
+          runs: { firstMs: [60], secondMs: [5], firstCpuMs: [50], secondCpuMs: [2] },
+        },
       },
       startComparison: {
         against: "/tmp/before.mjs",
@@ -155,6 +163,7 @@ test("issue 12: ours against connect-node per protocol, the start against anothe
     "gRPC-Web unary 16×16, ours ÷ connect-node: throughput": true,
     "gRPC-Web unary 16×16, ours ÷ connect-node: CPU per request": undefined,
     "first Connect call after start ÷ the second, ours (the web code loads then)": undefined,
+    "server CPU of the first Connect call after start ÷ the second's, ours": undefined,
     "plain unary calls served by the direct path (start line and call lines, LOG_LEVEL=debug)": true,
     "spawn → first answer, ours ÷ /tmp/before.mjs (start-only pairs)": true,
     "CPU time to the first answer, ours ÷ /tmp/before.mjs (start-only pairs)": undefined,
