@@ -1,7 +1,7 @@
 // Raw gRPC over HTTP/2 for the load tools and probes: length-prefixed frames, and one call made with
 // node:http2 so a server can be checked (and timed) without any gRPC library's connection backoff.
-import http2 from "node:http2";
 import { BinaryOperation, CalculationResult, CalculatorService, Operation } from "@grpc-calculator/proto";
+import { answerHeader, http2Call, type Http2Answer } from "./http2-call.js";
 
 /** gRPC's 5-byte message prefix (compressed flag 0, big-endian length) followed by the message. */
 export function frame(message: Uint8Array): Buffer {
@@ -11,16 +11,27 @@ export function frame(message: Uint8Array): Buffer {
   return out;
 }
 
-/** Splits a response body into its messages. */
-export function unframe(body: Buffer): Buffer[] {
-  const messages: Buffer[] = [];
+/** A length-prefixed frame as read: its flags byte (gRPC-Web marks its trailer frame 0x80) and its data. */
+export interface Envelope {
+  flags: number;
+  data: Buffer;
+}
+
+/** Splits a body into its length-prefixed frames. */
+export function envelopes(body: Buffer): Envelope[] {
+  const frames: Envelope[] = [];
   let offset = 0;
   while (offset + 5 <= body.length) {
     const length = body.readUInt32BE(offset + 1);
-    messages.push(body.subarray(offset + 5, offset + 5 + length));
+    frames.push({ flags: body[offset]!, data: body.subarray(offset + 5, offset + 5 + length) });
     offset += 5 + length;
   }
-  return messages;
+  return frames;
+}
+
+/** Splits a response body into its messages. */
+export function unframe(body: Buffer): Buffer[] {
+  return envelopes(body).map((envelope) => envelope.data);
 }
 
 /** The request every load sends: 2 + 3, encoded by the generated codec. */
@@ -47,56 +58,29 @@ export interface RawCallResult {
   messages: Buffer[];
 }
 
-/** One gRPC call with prior-knowledge HTTP/2 over loopback; rejects on connection errors or timeout. */
-export function rawCall(port: number, path: string, body: Buffer, timeoutMs: number): Promise<RawCallResult> {
-  return new Promise((resolve, reject) => {
-    const session = http2.connect(`http://127.0.0.1:${port}`);
-    const timer = setTimeout(() => finish(new Error(`no answer from ${path} within ${timeoutMs} ms`)), timeoutMs);
-    let settled = false;
-    function finish(error: Error | undefined, result?: RawCallResult): void {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      session.destroy();
-      if (error) reject(error);
-      else resolve(result!);
-    }
-    session.on("error", (error: Error) => finish(error));
-    const request = session.request({
-      ":method": "POST",
-      ":path": path,
-      "content-type": "application/grpc",
-      te: "trailers",
-    });
-    const chunks: Buffer[] = [];
-    let headers: http2.IncomingHttpHeaders = {};
-    let trailers: http2.IncomingHttpHeaders = {};
-    request.on("response", (h: http2.IncomingHttpHeaders) => (headers = h));
-    request.on("trailers", (t: http2.IncomingHttpHeaders) => (trailers = t));
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("error", (error: Error) => finish(error));
-    request.on("end", () => {
-      const header = (name: string): string | undefined => {
-        const value = trailers[name] ?? headers[name];
-        return Array.isArray(value) ? value[0] : value;
-      };
-      finish(undefined, {
-        httpStatus: Number(headers[":status"]),
-        grpcStatus: header("grpc-status"),
-        grpcMessage: header("grpc-message"),
-        messages: unframe(Buffer.concat(chunks)),
-      });
-    });
-    request.end(body);
-  });
+/** The request headers of a gRPC call (besides the pseudo-headers). */
+export const grpcRequestHeaders: Readonly<Record<string, string>> = {
+  "content-type": "application/grpc",
+  te: "trailers",
+};
+
+/** An HTTP/2 answer read as gRPC: status from the trailers (or headers), the messages of the body. */
+export function asGrpc(answer: Http2Answer): RawCallResult {
+  return {
+    httpStatus: answer.status,
+    grpcStatus: answerHeader(answer, "grpc-status"),
+    grpcMessage: answerHeader(answer, "grpc-message"),
+    messages: unframe(answer.body),
+  };
 }
 
-/**
- * Checks that `port` answers the load's request body the way the load assumes: `count` results of 5 and
- * grpc-status 0. Throws with what came back otherwise, so no load is ever timed against errors.
- */
-export async function verifyCalculate(port: number, path: string, body: Buffer, count: number): Promise<void> {
-  const answer = await rawCall(port, path, body, 5_000);
+/** One gRPC call with prior-knowledge HTTP/2 over loopback; rejects on connection errors or timeout. */
+export async function rawCall(port: number, path: string, body: Buffer, timeoutMs: number): Promise<RawCallResult> {
+  return asGrpc(await http2Call(port, path, grpcRequestHeaders, body, timeoutMs));
+}
+
+/** Throws with what came back unless `answer` carries `count` results of 5 and grpc-status 0. */
+export function checkGrpcAnswer(path: string, answer: RawCallResult, count: number): void {
   const results = answer.messages.map((m) => CalculationResult.decode(m).result);
   if (answer.grpcStatus !== "0" || results.length !== count || results.some((r) => r !== expectedResult)) {
     throw new Error(
@@ -105,4 +89,12 @@ export async function verifyCalculate(port: number, path: string, body: Buffer, 
         `(${results.length}); expected ${count} × ${expectedResult} and grpc-status 0`,
     );
   }
+}
+
+/**
+ * Checks that `port` answers the load's request body the way the load assumes: `count` results of 5 and
+ * grpc-status 0. Throws with what came back otherwise, so no load is ever timed against errors.
+ */
+export async function verifyCalculate(port: number, path: string, body: Buffer, count: number): Promise<void> {
+  checkGrpcAnswer(path, await rawCall(port, path, body, 5_000), count);
 }

@@ -1,10 +1,13 @@
-// h2load (nghttp2) as the load generator: runs one timed measurement against a gRPC path with a prebuilt
-// request body, parses its summary, and reads its per-request log for latency percentiles.
+// h2load (nghttp2) as the load generator: runs one timed measurement against a path with a prebuilt request
+// body and headers (gRPC by default; Connect or gRPC-Web), parses its summary, and reads its per-request
+// log for latency percentiles.
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { pinned } from "./cpu-pinning.js";
+import { grpcRequestHeaders } from "./grpc-wire.js";
 import { percentile } from "./stats.js";
 
 const run = promisify(execFile);
@@ -13,6 +16,8 @@ export interface H2loadLoad {
   port: number;
   path: string;
   body: Buffer;
+  /** Request headers (default: a gRPC call's). */
+  headers?: Readonly<Record<string, string>>;
   connections: number;
   streams: number;
   warmupS: number;
@@ -64,7 +69,10 @@ export function parseLog(log: string): number[] {
 }
 
 export async function h2load(load: H2loadLoad): Promise<H2loadResult> {
-  const bodyFile = path.join(load.workDir, `body-${load.body.length}.bin`);
+  const bodyFile = path.join(
+    load.workDir,
+    `body-${createHash("sha1").update(load.body).digest("hex").slice(0, 12)}.bin`,
+  );
   const logFile = path.join(load.workDir, "h2load-requests.tsv");
   writeFileSync(bodyFile, load.body);
   rmSync(logFile, { force: true }); // h2load appends to an existing log
@@ -81,10 +89,7 @@ export async function h2load(load: H2loadLoad): Promise<H2loadResult> {
     `${Math.round(load.warmupS * 1000)}ms`,
     "-d",
     bodyFile,
-    "-H",
-    "content-type: application/grpc",
-    "-H",
-    "te: trailers",
+    ...Object.entries(load.headers ?? grpcRequestHeaders).flatMap(([name, value]) => ["-H", `${name}: ${value}`]),
     ...(load.latencies ? ["--log-file", logFile] : []),
     `http://127.0.0.1:${load.port}${load.path}`,
   ];

@@ -1,10 +1,11 @@
-// `pnpm bench [--quick] [--bundle FILE]`: runs the benchmark (on FILE instead of the server's built bundle),
-// prints the tables, writes .results/bench.json (or bench-quick.json) and, for a full run, bench.svg.
+// `pnpm bench [--quick | --protocols] [--bundle FILE] [--against FILE]`: runs the benchmark (on FILE instead
+// of the server's built bundle; beside another bundle), prints the tables, writes .results/bench.json (or
+// bench-quick.json, bench-protocols.json) and, for a full run, bench.svg.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { cores, pinSelf } from "./cpu-pinning.js";
-import { fullPlan, quickPlan } from "./plan.js";
+import { fullPlan, protocolsPlan, quickPlan } from "./plan.js";
 import { formatReport } from "./report.js";
 import { runBench } from "./run-bench.js";
 import { renderChart } from "./svg-chart.js";
@@ -16,9 +17,15 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2).filter((arg) => arg !== "--");
   const { values } = parseArgs({
     args: argv,
-    options: { quick: { type: "boolean", default: false }, bundle: { type: "string" } },
+    options: {
+      quick: { type: "boolean", default: false },
+      protocols: { type: "boolean", default: false },
+      bundle: { type: "string" },
+      against: { type: "string" },
+    },
   });
-  const plan = values.quick ? quickPlan : fullPlan;
+  if (values.quick && values.protocols) throw new Error("--quick and --protocols are two different plans: pick one");
+  const plan = values.quick ? quickPlan : values.protocols ? protocolsPlan : fullPlan;
   // The bench's own work (probes, bookkeeping) stays on the load core, off the server's.
   pinSelf(cores?.load);
   const resultsDir = `${benchRoot}.results`;
@@ -26,16 +33,17 @@ async function main(): Promise<void> {
   const results = await runBench({
     plan,
     ...(values.bundle !== undefined && { bundleSource: values.bundle }),
-    command: `pnpm bench${values.quick ? " --quick" : ""}${values.bundle ? ` --bundle ${values.bundle}` : ""}`,
+    ...(values.against !== undefined && { againstSource: values.against }),
+    command: ["pnpm bench", ...argv].join(" "),
     workDir: `${resultsDir}/work`,
     log: (line) => process.stderr.write(`${line}\n`),
   });
   process.stdout.write(`\n${formatReport(results)}\n`);
   writeFileSync(
-    `${resultsDir}/${values.quick ? "bench-quick" : "bench"}.json`,
+    `${resultsDir}/${plan.name === "full" ? "bench" : `bench-${plan.name}`}.json`,
     `${JSON.stringify(results, null, 2)}\n`,
   );
-  if (!values.quick) writeFileSync(`${benchRoot}bench.svg`, renderChart(results));
+  if (plan.name === "full") writeFileSync(`${benchRoot}bench.svg`, renderChart(results));
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,8 @@
-// How long and how often each measurement runs: the full run, and the short `--quick` guard run.
+// How long and how often each measurement runs: the full run, the short `--quick` guard run, and
+// `--protocols` (the protocol comparison of the full run alone).
 
 export interface Plan {
-  name: "full" | "quick";
+  name: "full" | "quick" | "protocols";
   repetitions: number;
   /** Wait after the first answer before reading idle RSS. */
   settleMs: number;
@@ -23,6 +24,13 @@ export interface Plan {
   workers: boolean;
   /** The bundle without the old-generation cap of its production NODE_OPTIONS, as an extra server. */
   withoutOldSpaceCap: boolean;
+  /**
+   * The @connectrpc/connect-node baseline as a server, Connect JSON and gRPC-Web loads on it and on ours,
+   * and each one's first Connect call after start.
+   */
+  connectNode: boolean;
+  /** With `--against FILE`: spawn → first answer of ours and FILE, this many start-only pairs per repetition. */
+  startPairs: number;
 }
 
 export const fullPlan: Plan = {
@@ -40,6 +48,8 @@ export const fullPlan: Plan = {
   nodeLoads: true,
   workers: true,
   withoutOldSpaceCap: true,
+  connectNode: true,
+  startPairs: 5,
 };
 
 /** Ours and the grpc-js baseline only, three short interleaved repetitions: ~30 s, for the CI guard. */
@@ -50,6 +60,18 @@ export const quickPlan: Plan = {
   warmupS: 0.5,
   durationS: 1.5,
   latencyDurationS: 1,
+  python: false,
+  streamAndUnbundled: false,
+  nodeLoads: false,
+  workers: false,
+  withoutOldSpaceCap: false,
+  connectNode: false,
+};
+
+/** Ours, the grpc-js baseline and the connect-node baseline in the three unary protocols: ~2 min. */
+export const protocolsPlan: Plan = {
+  ...fullPlan,
+  name: "protocols",
   python: false,
   streamAndUnbundled: false,
   nodeLoads: false,

@@ -1,6 +1,6 @@
 // What a server process uses, from /proc: resident memory (VmRSS now, and VmHWM, the kernel's own
 // peak-RSS high-water mark, so no sample can miss the peak) and the CPU time it has consumed.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 export interface Memory {
   rssMb: number;
@@ -23,3 +23,20 @@ export function readCpuMs(pid: number): number {
 
 /** USER_HZ: 100 on every Linux architecture Node runs on. */
 const clockTicksPerSecond = 100;
+
+/**
+ * CPU time of the process's live threads so far, in milliseconds at nanosecond resolution (the first
+ * field of /proc/PID/task/TID/schedstat): for short spans such as a start, where 10 ms ticks are too coarse.
+ * Unlike wall time it hardly moves when other processes compete for the core.
+ */
+export function readPreciseCpuMs(pid: number): number {
+  let ns = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return ns / 1e6;
+}

@@ -1,5 +1,7 @@
 // The run as Markdown tables: printed on stdout and pasted into the README's Performance section.
 import type { BenchResults, Target } from "./results.js";
+import { describeRouting } from "./routing-check.js";
+import { unaryScenarios } from "./unary-scenarios.js";
 
 const n = (value: number | undefined, digits = 0): string =>
   value === undefined || !Number.isFinite(value)
@@ -39,9 +41,10 @@ export function formatReport(r: BenchResults): string {
     ]),
   );
   const targets = table(
-    ["target (issue 6)", "goal", "measured", ""],
+    ["target (issues 6, 12)", "goal", "measured", ""],
     r.targets.map((t) => [t.name, t.goal, t.measured, verdict(t)]),
   );
+  const protocols = protocolTable(r);
   const more: string[] = [];
   if (r.unbundledFirstAnswerMs !== undefined)
     more.push(
@@ -61,6 +64,19 @@ export function formatReport(r: BenchResults): string {
         `${n(r.workers.twoSingle)} vs ${n(r.workers.oneSingle)} req/s with 1 connection × ${r.workers.streams} streams (node:cluster hands each new connection to a worker in turn; a connection's calls all stay on its worker)`,
     );
   }
+  for (const [key, first] of Object.entries(r.firstWebCall ?? {}))
+    more.push(
+      `- first Connect JSON call after start, ${r.servers[key]?.label ?? key}: ${n(first.firstMs, 1)} ms (server CPU ${n(first.firstCpuMs, 1)} ms), the second ${n(first.secondMs, 1)} ms (${n(first.secondCpuMs, 1)} ms) (each on a new connection, right after the first ready answer); RSS ${n(first.rssBeforeMb, 1)} → ${n(first.rssAfterMb, 1)} MB`,
+    );
+  if (r.startComparison) {
+    const { runs, against } = r.startComparison;
+    const list = (values: number[]): string => values.map((v) => n(v)).join(", ");
+    more.push(
+      `- spawn → first answer in start-only pairs (${runs.oursMs.length} each), wall [CPU] ms: ours ${n(r.startComparison.oursMs)} [${n(r.startComparison.oursCpuMs)}] (${list(runs.oursMs)} [${list(runs.oursCpuMs)}]), ` +
+        `${against} ${n(r.startComparison.againstMs)} [${n(r.startComparison.againstCpuMs)}] (${list(runs.againstMs)} [${list(runs.againstCpuMs)}])`,
+    );
+  }
+  if (r.routing) more.push(`- routing (ours, LOG_LEVEL=debug, one call per protocol): ${describeRouting(r.routing)}`);
   if (r.image)
     more.push(
       `- image (from the e2e report): ${Object.entries(r.image.fields)
@@ -73,6 +89,7 @@ export function formatReport(r: BenchResults): string {
   return [
     servers,
     "",
+    ...(protocols === undefined ? [] : [protocols, ""]),
     targets,
     "",
     ...more,
@@ -80,4 +97,34 @@ export function formatReport(r: BenchResults): string {
     `Machine: ${m.cores} cores, ${m.cpuModel}, Node ${m.node}, ${m.h2load}, Linux ${m.kernel}; ${r.pinning}. ` +
       `Plan: ${r.plan} (medians of 3 interleaved repetitions), ${r.startedAt}, took ${n(r.durationS)} s. Command: \`${r.command}\``,
   ].join("\n");
+}
+
+/** Unary Calculate 16×16 per protocol, ours against the connect-node baseline (when the run had it). */
+function protocolTable(r: BenchResults): string | undefined {
+  const ours = r.servers.ours;
+  const other = r.servers["connect-node"];
+  if (!ours || !other) return undefined;
+  return table(
+    [
+      "unary Calculate, 16×16",
+      "ours req/s",
+      "ours CPU/request",
+      "connect-node req/s",
+      "connect-node CPU/request",
+      "req/s ratio",
+    ],
+    unaryScenarios.map((scenario) => {
+      const a = scenario.key === "grpc" ? ours : r.protocolLoads?.ours?.[scenario.key];
+      const b = scenario.key === "grpc" ? other : r.protocolLoads?.["connect-node"]?.[scenario.key];
+      const ratio = a && b ? a.throughput / b.throughput : NaN;
+      return [
+        scenario.label,
+        n(a?.throughput),
+        `${n(a?.cpuUsPerRequest)} µs`,
+        n(b?.throughput),
+        `${n(b?.cpuUsPerRequest)} µs`,
+        `${n(ratio, 2)}×`,
+      ];
+    }),
+  );
 }

@@ -1,22 +1,34 @@
 // One bench run: every server started in turn on the server core, loaded from the load core, repeated
-// and interleaved (ours, baseline, Python, ours, …) so drift on a shared machine hits all of them alike.
+// and interleaved (ours, baseline, connect-node, Python, ours, …) so drift on a shared machine hits all of
+// them alike.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { cores } from "./cpu-pinning.js";
-import { h2load } from "./h2load.js";
+import { h2load, type H2loadLoad } from "./h2load.js";
 import { readImageSizes } from "./image-report.js";
 import { describeMachine } from "./machine.js";
 import { nodeLoad } from "./node-load.js";
 import type { Plan } from "./plan.js";
-import { computeTargets, type BenchResults, type NodeLoadResult, type ServerResult } from "./results.js";
-import { readCpuMs, readMemory } from "./process-usage.js";
-import { calculatePath, calculateStreamPath, streamBody, unaryBody, verifyCalculate } from "./grpc-wire.js";
 import {
+  computeTargets,
+  type BenchResults,
+  type FirstWebCallResult,
+  type NodeLoadResult,
+  type ProtocolLoadResult,
+  type ServerResult,
+} from "./results.js";
+import { readCpuMs, readMemory, readPreciseCpuMs } from "./process-usage.js";
+import { calculatePath, calculateStreamPath, streamBody, unaryBody, verifyCalculate } from "./grpc-wire.js";
+import { checkRouting, describeRouting } from "./routing-check.js";
+import {
+  againstBundle,
+  connectNodeBaseline,
   grpcJsBaseline,
   grpcJsFloor,
   makeTempDir,
   oursBundle,
+  oursBundleDebug,
   oursBundleWithoutOldSpaceCap,
   oursUnbundled,
   pythonTutorial,
@@ -27,11 +39,14 @@ import {
   type ServerSpec,
 } from "./servers.js";
 import { median } from "./stats.js";
+import { callOnce, connectJsonUnary, grpcWebUnary, unaryScenarios, type ScenarioKey } from "./unary-scenarios.js";
 
 export interface RunOptions {
   plan: Plan;
   /** The server bundle to measure (default: packages/server/dist/server.mjs). */
   bundleSource?: string;
+  /** Another bundle (e.g. the commit before a change) measured beside ours, its start in pairs with ours'. */
+  againstSource?: string;
   command: string;
   /** Where server logs and h2load files go. */
   workDir: string;
@@ -60,7 +75,23 @@ const emptySamples = (): Samples => ({
   maxUs: [],
 });
 
-export async function runBench({ plan, bundleSource, command, workDir, log }: RunOptions): Promise<BenchResults> {
+/** The first Connect calls' samples of one server, one value per repetition each. */
+type FirstWebSamples = Record<
+  "firstMs" | "secondMs" | "firstCpuMs" | "secondCpuMs" | "rssBeforeMb" | "rssAfterMb",
+  number[]
+>;
+
+/** The web protocols measured on the servers that speak them (gRPC is every server's own row). */
+const webScenarios = [connectJsonUnary, grpcWebUnary];
+
+export async function runBench({
+  plan,
+  bundleSource,
+  againstSource,
+  command,
+  workDir,
+  log,
+}: RunOptions): Promise<BenchResults> {
   const began = Date.now();
   mkdirSync(workDir, { recursive: true });
   const notes: string[] = [];
@@ -73,6 +104,11 @@ export async function runBench({ plan, bundleSource, command, workDir, log }: Ru
 
   const bundle = await snapshotBundle(path.join(workDir, "server-snapshot"), bundleSource);
   const specs: ServerSpec[] = [oursBundle(1, bundle), grpcJsBaseline()];
+  if (plan.connectNode) specs.push(connectNodeBaseline());
+  if (againstSource !== undefined) {
+    const against = await snapshotBundle(path.join(workDir, "against-snapshot"), againstSource);
+    specs.push(againstBundle(against, againstSource));
+  }
   if (plan.withoutOldSpaceCap) specs.push(oursBundleWithoutOldSpaceCap(bundle));
   const stubs = makeTempDir("bench-python-stubs-");
   const pythonMissing = plan.python ? pythonUnavailable() : undefined;
@@ -96,6 +132,16 @@ export async function runBench({ plan, bundleSource, command, workDir, log }: Ru
     rawUnaryCpuUs: [],
   };
   const workers = { one: [] as number[], two: [] as number[], oneSingle: [] as number[], twoSingle: [] as number[] };
+  const webServers = plan.connectNode ? ["ours", "connect-node"] : [];
+  type LoadSamples = { throughput: number[]; cpuUsPerRequest: number[] };
+  const protocolLoads = new Map<string, Map<ScenarioKey, LoadSamples>>();
+  const firstWeb = new Map<string, FirstWebSamples>();
+  const startPairs = {
+    oursMs: [] as number[],
+    againstMs: [] as number[],
+    oursCpuMs: [] as number[],
+    againstCpuMs: [] as number[],
+  };
   const unary = unaryBody();
   const stream = streamBody(plan.operationsPerStream);
   const load = { warmupS: plan.warmupS, cpus: loadCpu, workDir };
@@ -110,6 +156,29 @@ export async function runBench({ plan, bundleSource, command, workDir, log }: Ru
 
   const start = (spec: ServerSpec, cpus = serverCpu ?? "", nodeArgs: string[] = []): Promise<RunningServer> =>
     startServer(spec, { cpus, nodeArgs, logFile: path.join(workDir, `${spec.key}.log`) });
+
+  /**
+   * One h2load run on `server` and the server's CPU time over h2load's timed window (after its warm-up),
+   * per answered request: the cost per call, which other processes on a shared machine disturb far less
+   * than req/s.
+   */
+  async function loadWithCpu(
+    server: RunningServer,
+    overrides: Partial<H2loadLoad> = {},
+  ): Promise<{ reqPerSec: number; cpuUsPerRequest: number }> {
+    const cpuAtWindow = sleep(plan.warmupS * 1000).then(() => readCpuMs(server.pid));
+    const { reqPerSec } = await h2load({ ...throughputLoad, ...overrides, port: server.port });
+    const cpuMs = readCpuMs(server.pid) - (await cpuAtWindow);
+    return { reqPerSec, cpuUsPerRequest: (cpuMs * 1000) / (reqPerSec * plan.durationS) };
+  }
+
+  // Which path serves each plain unary call (start line and call lines of a LOG_LEVEL=debug start).
+  const debugSpec = oursBundleDebug(bundle);
+  const routing = await checkRouting(debugSpec, unaryScenarios, {
+    cpus: serverCpu ?? "",
+    logFile: path.join(workDir, `${debugSpec.key}.log`),
+  });
+  log(`routing (LOG_LEVEL=debug): ${describeRouting(routing)}`);
 
   try {
     for (let rep = 1; rep <= plan.repetitions; rep++) {
@@ -134,24 +203,25 @@ export async function runBench({ plan, bundleSource, command, workDir, log }: Ru
           s.p50Us.push(latency.latency!.p50Us);
           s.p99Us.push(latency.latency!.p99Us);
           s.maxUs.push(latency.latency!.maxUs);
-          // The server's CPU time over h2load's timed window (after its warm-up), per answered request:
-          // the cost per call, which other processes on a shared machine disturb far less than req/s.
-          const cpuAtWindow = sleep(plan.warmupS * 1000).then(() => readCpuMs(server.pid));
-          const throughput = await h2load({ ...throughputLoad, port: server.port });
-          const cpuMs = readCpuMs(server.pid) - (await cpuAtWindow);
+          const throughput = await loadWithCpu(server);
           s.throughput.push(throughput.reqPerSec);
-          s.cpuUsPerRequest.push((cpuMs * 1000) / (throughput.reqPerSec * plan.durationS));
+          s.cpuUsPerRequest.push(throughput.cpuUsPerRequest);
           s.peakRssMb.push(readMemory(server.pid).peakRssMb);
           log(
             `[${rep}/${plan.repetitions}] ${spec.label}: first answer ${server.firstAnswerMs.toFixed(0)} ms, ` +
               `${throughput.reqPerSec.toFixed(0)} req/s (${s.cpuUsPerRequest.at(-1)!.toFixed(0)} µs CPU each), p99 ${(latency.latency!.p99Us / 1000).toFixed(3)} ms, ` +
               `RSS ${s.idleRssMb.at(-1)!.toFixed(1)} → ${s.peakRssMb.at(-1)!.toFixed(1)} MB`,
           );
+          if (webServers.includes(spec.key)) await measureWebProtocols(server, rep);
           if (spec.key === "ours") await measureOursExtras(server);
         } finally {
           await server.stop();
         }
       }
+      for (const spec of specs.filter((candidate) => webServers.includes(candidate.key))) {
+        await measureFirstWebCall(spec, rep);
+      }
+      if (againstSource !== undefined) await measureStartPairs(rep);
       if (plan.streamAndUnbundled) {
         const esm = await start(oursUnbundled());
         unbundled.push(esm.firstAnswerMs);
@@ -164,6 +234,80 @@ export async function runBench({ plan, bundleSource, command, workDir, log }: Ru
     }
   } finally {
     stubs.remove();
+  }
+
+  // Connect JSON and gRPC-Web, each checked once and then loaded like gRPC (16×16, CPU per request).
+  async function measureWebProtocols(server: RunningServer, rep: number): Promise<void> {
+    const loads = protocolLoads.get(server.spec.key) ?? new Map<ScenarioKey, LoadSamples>();
+    protocolLoads.set(server.spec.key, loads);
+    const line: string[] = [];
+    for (const scenario of webScenarios) {
+      await callOnce(server.port, scenario);
+      const measured = await loadWithCpu(server, { headers: scenario.headers, body: scenario.body });
+      const samples = loads.get(scenario.key) ?? { throughput: [], cpuUsPerRequest: [] };
+      loads.set(scenario.key, samples);
+      samples.throughput.push(measured.reqPerSec);
+      samples.cpuUsPerRequest.push(measured.cpuUsPerRequest);
+      line.push(
+        `${scenario.key} ${measured.reqPerSec.toFixed(0)} req/s (${measured.cpuUsPerRequest.toFixed(0)} µs CPU each)`,
+      );
+    }
+    log(`[${rep}/${plan.repetitions}]     ${server.spec.label}: ${line.join(", ")}`);
+  }
+
+  // A fresh server, and two Connect JSON calls the moment it first answers ready: for ours the first one
+  // loads the web protocols' code (it loads lazily, to keep gRPC-only starts as fast as before).
+  async function measureFirstWebCall(spec: ServerSpec, rep: number): Promise<void> {
+    const samples: FirstWebSamples = firstWeb.get(spec.key) ?? {
+      firstMs: [],
+      secondMs: [],
+      firstCpuMs: [],
+      secondCpuMs: [],
+      rssBeforeMb: [],
+      rssAfterMb: [],
+    };
+    firstWeb.set(spec.key, samples);
+    const server = await start(spec);
+    try {
+      samples.rssBeforeMb.push(readMemory(server.pid).rssMb);
+      for (const [wall, cpu] of [
+        [samples.firstMs, samples.firstCpuMs],
+        [samples.secondMs, samples.secondCpuMs],
+      ] as const) {
+        const cpuBefore = readPreciseCpuMs(server.pid);
+        wall.push(await callOnce(server.port, connectJsonUnary));
+        cpu.push(readPreciseCpuMs(server.pid) - cpuBefore);
+      }
+      samples.rssAfterMb.push(readMemory(server.pid).rssMb);
+    } finally {
+      await server.stop();
+    }
+    log(
+      `[${rep}/${plan.repetitions}] ${spec.label}: first Connect call after start ${samples.firstMs.at(-1)!.toFixed(1)} ms ` +
+        `(server CPU ${samples.firstCpuMs.at(-1)!.toFixed(1)} ms), second ${samples.secondMs.at(-1)!.toFixed(1)} ms (${samples.secondCpuMs.at(-1)!.toFixed(1)} ms); RSS ${samples.rssBeforeMb.at(-1)!.toFixed(1)} → ${samples.rssAfterMb.at(-1)!.toFixed(1)} MB`,
+    );
+  }
+
+  // Spawn → first answer of ours and of the --against bundle, start-only, in pairs whose order alternates.
+  async function measureStartPairs(rep: number): Promise<void> {
+    const [ours, against] = [specs[0]!, specs.find((spec) => spec.key === "against")!];
+    for (let pair = 0; pair < plan.startPairs; pair++) {
+      for (const spec of pair % 2 === 0 ? [ours, against] : [against, ours]) {
+        const server = await start(spec);
+        (spec === ours ? startPairs.oursMs : startPairs.againstMs).push(server.firstAnswerMs);
+        (spec === ours ? startPairs.oursCpuMs : startPairs.againstCpuMs).push(server.firstAnswerCpuMs);
+        await server.stop();
+      }
+    }
+    const recent = (values: number[]): string =>
+      values
+        .slice(-plan.startPairs)
+        .map((ms) => ms.toFixed(0))
+        .join(" ");
+    log(
+      `[${rep}/${plan.repetitions}] start pairs (ms, wall/CPU): ours ${recent(startPairs.oursMs)} / ${recent(startPairs.oursCpuMs)}; ` +
+        `against ${recent(startPairs.againstMs)} / ${recent(startPairs.againstCpuMs)}`,
+    );
   }
 
   async function measureOursExtras(server: RunningServer): Promise<void> {
@@ -269,8 +413,51 @@ export async function runBench({ plan, bundleSource, command, workDir, log }: Ru
         streams: plan.streams,
       },
     }),
+    ...(protocolLoads.size > 0 && {
+      protocolLoads: Object.fromEntries(
+        [...protocolLoads].map(([key, loads]) => [
+          key,
+          Object.fromEntries([...loads].map(([scenario, runs]) => [scenario, summarizeLoad(runs)])),
+        ]),
+      ),
+    }),
+    ...(firstWeb.size > 0 && {
+      firstWebCall: Object.fromEntries([...firstWeb].map(([key, runs]) => [key, summarizeFirstWebCall(runs)])),
+    }),
+    ...(againstSource !== undefined && {
+      startComparison: {
+        against: againstSource,
+        oursMs: median(startPairs.oursMs),
+        againstMs: median(startPairs.againstMs),
+        oursCpuMs: median(startPairs.oursCpuMs),
+        againstCpuMs: median(startPairs.againstCpuMs),
+        runs: startPairs,
+      },
+    }),
+    routing,
     ...((image) => (image ? { image } : {}))(readImageSizes()),
     notes,
   };
   return { ...partial, targets: computeTargets(partial) };
+}
+
+function summarizeLoad(runs: { throughput: number[]; cpuUsPerRequest: number[] }): ProtocolLoadResult {
+  return { throughput: median(runs.throughput), cpuUsPerRequest: median(runs.cpuUsPerRequest), runs };
+}
+
+function summarizeFirstWebCall(runs: FirstWebSamples): FirstWebCallResult {
+  return {
+    firstMs: median(runs.firstMs),
+    secondMs: median(runs.secondMs),
+    firstCpuMs: median(runs.firstCpuMs),
+    secondCpuMs: median(runs.secondCpuMs),
+    rssBeforeMb: median(runs.rssBeforeMb),
+    rssAfterMb: median(runs.rssAfterMb),
+    runs: {
+      firstMs: runs.firstMs,
+      secondMs: runs.secondMs,
+      firstCpuMs: runs.firstCpuMs,
+      secondCpuMs: runs.secondCpuMs,
+    },
+  };
 }

@@ -11,6 +11,7 @@ import getPort from "get-port";
 import { productionNodeOptions } from "@grpc-calculator/server/production-node-options";
 import { waitForFirstAnswer, type Readiness } from "./first-answer.js";
 import { pinned } from "./cpu-pinning.js";
+import { readPreciseCpuMs } from "./process-usage.js";
 
 const require = createRequire(import.meta.url);
 const benchRoot = fileURLToPath(new URL("..", import.meta.url));
@@ -73,6 +74,22 @@ export function oursBundle(workers = 1, bundle = builtBundle): ServerSpec {
   };
 }
 
+/** Another build of the bundle (`--against FILE`, e.g. the commit before a change), run exactly as ours. */
+export function againstBundle(bundle: string, source: string): ServerSpec {
+  return { ...oursBundle(1, bundle), key: "against", label: `ours (bundle ${source})` };
+}
+
+/** Ours as the bench runs it, with LOG_LEVEL=debug: one log line per call, naming the path that served it. */
+export function oursBundleDebug(bundle = builtBundle): ServerSpec {
+  const spec = oursBundle(1, bundle);
+  return {
+    ...spec,
+    key: "ours-debug",
+    label: "ours (bundle, LOG_LEVEL=debug)",
+    env: { ...spec.env, LOG_LEVEL: "debug" },
+  };
+}
+
 /**
  * The bundle with its production NODE_OPTIONS minus the old-generation cap (`--max-old-space-size`):
  * the other side of the memory/CPU trade-off the image makes (see the Dockerfile's comment).
@@ -117,6 +134,11 @@ function nodeBaseline(key: string, label: string, script: string): ServerSpec {
 
 export function grpcJsBaseline(): ServerSpec {
   return nodeBaseline("baseline", "grpc-js + proto-loader", "server.mjs");
+}
+
+/** @connectrpc/connect-node on node:http2 (h2c), Connect, gRPC and gRPC-Web enabled. */
+export function connectNodeBaseline(): ServerSpec {
+  return nodeBaseline("connect-node", "@connectrpc/connect-node (h2c)", "connect-node.mjs");
 }
 
 /** grpc-js and the generated codec with one handler and nothing else: measured for its start only. */
@@ -170,6 +192,8 @@ export interface RunningServer {
   pid: number;
   /** Milliseconds from spawn to its first ready answer. */
   firstAnswerMs: number;
+  /** CPU time the process had used when it first answered ready, ms (its threads' schedstat). */
+  firstAnswerCpuMs: number;
   stop(): Promise<void>;
 }
 
@@ -207,7 +231,7 @@ export async function startServer(spec: ServerSpec, options: StartOptions): Prom
       options.timeoutMs ?? 15_000,
       () => exited,
     );
-    return { spec, port, pid: child.pid!, firstAnswerMs, stop };
+    return { spec, port, pid: child.pid!, firstAnswerMs, firstAnswerCpuMs: readPreciseCpuMs(child.pid!), stop };
   } catch (error) {
     await stop();
     const tail = readFileSync(options.logFile, "utf8").slice(-2_000);

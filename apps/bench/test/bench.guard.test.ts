@@ -1,22 +1,35 @@
-// The CI guard: the quick bench in its own process, failing only when ours serves below 0.8× the plain
-// grpc-js baseline's unary throughput measured in the same run. Not a timed unit test: both numbers
+// The CI guard: the quick bench in its own process. It fails when the direct gRPC path is not the one
+// serving plain unary calls (the bundle started once with LOG_LEVEL=debug: its start line must say
+// `"protocolRouter": true` and the call's line `"servedBy": "direct"`), or when ours serves below 0.8× the
+// plain grpc-js baseline's unary throughput measured in the same run. Not a timed unit test: both numbers
 // come from one run on one machine, and only their ratio is judged.
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { expect, test } from "vitest";
+import { beforeAll, expect, test } from "vitest";
 import type { BenchResults } from "../src/results.js";
 
 const benchRoot = fileURLToPath(new URL("..", import.meta.url));
+let results: BenchResults;
 
-test("ours serves at least 0.8× the grpc-js baseline's unary throughput (pnpm bench --quick)", async () => {
+beforeAll(async () => {
   const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "src/main.ts", "--quick"], {
     cwd: benchRoot,
     timeout: 110_000,
   });
   process.stdout.write(stdout);
-  const results = JSON.parse(readFileSync(`${benchRoot}.results/bench-quick.json`, "utf8")) as BenchResults;
+  results = JSON.parse(readFileSync(`${benchRoot}.results/bench-quick.json`, "utf8")) as BenchResults;
+}, 120_000);
+
+test("the protocol router engages and the direct gRPC path serves a plain unary call (LOG_LEVEL=debug lines)", () => {
+  const routing = results.routing;
+  expect(routing?.protocolRouter, "the start line's protocolRouter").toBe(true);
+  const grpc = routing?.calls.find((call) => call.scenario === "grpc");
+  expect(grpc, "the gRPC call's log line").toMatchObject({ protocol: "grpc", servedBy: "direct" });
+});
+
+test("ours serves at least 0.8× the grpc-js baseline's unary throughput (pnpm bench --quick)", () => {
   const ours = results.servers.ours!.throughput;
   const baseline = results.servers.baseline!.throughput;
   expect(ours).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { readCpuMs, readMemory } from "../src/process-usage.js";
+import { readCpuMs, readMemory, readPreciseCpuMs } from "../src/process-usage.js";
 
 test("this process's memory and CPU time read from /proc are plausible and CPU time only grows", () => {
   const memory = readMemory(process.pid);
@@ -9,4 +9,13 @@ test("this process's memory and CPU time read from /proc are plausible and CPU t
   const until = Date.now() + 60;
   while (Date.now() < until); // burn ~60 ms of CPU
   expect(readCpuMs(process.pid)).toBeGreaterThan(before);
+});
+
+test("precise CPU time (schedstat) grows like the tick-based one", () => {
+  const [precise, ticks] = [readPreciseCpuMs(process.pid), readCpuMs(process.pid)];
+  const deadline = Date.now() + 10_000;
+  while (readPreciseCpuMs(process.pid) - precise < 60 && Date.now() < deadline); // burn 60 ms of CPU
+  const burnt = readPreciseCpuMs(process.pid) - precise;
+  expect(burnt).toBeGreaterThanOrEqual(60);
+  expect(Math.abs(burnt - (readCpuMs(process.pid) - ticks))).toBeLessThan(25);
 });
