@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createInterface } from "node:readline";
 import { credentials, Metadata, type ChannelOptions, type ServiceError } from "@grpc/grpc-js";
+import { HealthClient, type ServingStatus } from "../src/health.js";
 import { CalculatorClient, Operation, type BinaryOperation, type CalculationResult } from "@grpc-calculator/proto";
 import { startServer, type RunningServer, type StartServerOptions } from "../src/index.js";
 import { createLogger } from "../src/logger.js";
@@ -110,4 +111,14 @@ export async function listeningPort(server: ChildServer): Promise<number> {
     (candidate) => typeof candidate.port === "number" && String(candidate.message).includes("listening"),
   );
   return line.port as number;
+}
+
+/** The health status a server reports for `service` ("" = the whole server). */
+export function healthStatus(port: number, service = ""): Promise<ServingStatus> {
+  const client = new HealthClient(`127.0.0.1:${port}`, credentials.createInsecure());
+  return new Promise<ServingStatus>((resolve, reject) =>
+    client.check({ service }, (error: ServiceError | null, response) =>
+      error === null ? resolve(response.status) : reject(error),
+    ),
+  ).finally(() => client.close());
 }

@@ -1,13 +1,23 @@
 // OpenTelemetry end to end, in process: calls over every protocol and path, exported to a local OTLP
 // receiver (test/otlp-receiver.ts) in protobuf and in JSON; what the spans, the duration histogram and
 // the log lines say; and an exporter that is down, failing or silent costs no call anything.
+import { fileURLToPath } from "node:url";
 import { Metadata } from "@grpc/grpc-js";
 import { BinaryOperation, CalculationResult, Operation } from "@grpc-calculator/proto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config.js";
 import type { RunningServer } from "../src/index.js";
 import { createLogger } from "../src/logger.js";
-import { calculateOnce, calculatorClient, rejection, startTestServer } from "./helpers.js";
+import { ServingStatus } from "../src/health.js";
+import {
+  calculateOnce,
+  calculatorClient,
+  healthStatus,
+  listeningPort,
+  rejection,
+  spawnServer,
+  startTestServer,
+} from "./helpers.js";
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "./otlp-receiver.js";
 import { envelope, grpcWebFrames, http1, http2 } from "./web-http.js";
 
@@ -342,5 +352,54 @@ describe("an exporter that is down, failing or silent", () => {
     } finally {
       await metrics.close();
     }
+  });
+});
+
+describe("the bundle with OTEL_* variables (dist/server.mjs loads dist/telemetry.mjs)", () => {
+  const bundle = fileURLToPath(new URL("../dist/server.mjs", import.meta.url));
+  let receiver: OtlpReceiver;
+  afterEach(async () => {
+    await receiver?.close();
+  });
+
+  it("exports every call's span, and SIGTERM flushes what is still buffered before the process exits", async () => {
+    receiver = await startOtlpReceiver();
+    const server = spawnServer(bundle, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      // Nothing leaves on the timer: only the shutdown's flush can export these.
+      OTEL_BSP_SCHEDULE_DELAY: "600000",
+      OTEL_METRIC_EXPORT_INTERVAL: "600000",
+      K_SERVICE: "calculator",
+      K_REVISION: "calculator-00001-abc",
+      K_CONFIGURATION: "calculator",
+      LOG_LEVEL: "info",
+    });
+    const port = await listeningPort(server);
+    await expect(healthStatus(port, "")).resolves.toBe(ServingStatus.SERVING);
+    const client = calculatorClient(port);
+    await expect(calculateOnce(client, { firstOperand: 20, secondOperand: 22 })).resolves.toBe(42);
+    client.close();
+    expect(receiver.spans).toHaveLength(0);
+    server.child.kill("SIGTERM");
+    await expect(server.exited).resolves.toMatchObject({ code: 0 });
+    expect(receiver.spans).toHaveLength(1);
+    expect(receiver.spans[0]?.resource).toMatchObject({
+      "service.name": "calculator",
+      "cloud.platform": "gcp_cloud_run",
+      "faas.name": "calculator",
+      "faas.version": "calculator-00001-abc",
+      "gcp.cloud_run.configuration": "calculator",
+    });
+    const durations = receiver.points.filter((point) => point.metric === "rpc.server.call.duration");
+    expect(durations.map((point) => point.count)).toEqual([1]);
+  });
+
+  it("an invalid OTEL_* value is one line on stderr and exit 1", async () => {
+    const server = spawnServer(bundle, { OTEL_TRACES_SAMPLER: "sometimes" });
+    const { code, stderr } = await server.exited;
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      'grpc-calculator-server: invalid OTEL_TRACES_SAMPLER "sometimes": expected one of parentbased_always_on, parentbased_always_off, parentbased_traceidratio, always_on, always_off, traceidratio\n',
+    );
   });
 });
