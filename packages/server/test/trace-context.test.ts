@@ -1,6 +1,6 @@
 // The trace headers as src/telemetry/trace-context.ts reads them, against the OpenTelemetry SDK's own
 // W3C propagator on the same headers (the parser is plain code so it runs before the SDK loads).
-import { ROOT_CONTEXT, trace } from "@opentelemetry/api";
+import { ROOT_CONTEXT, trace, type TextMapGetter } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { describe, expect, it } from "vitest";
 import { newSpanId, newTraceId, traceContextFrom } from "../src/telemetry/trace-context.js";
@@ -10,10 +10,11 @@ const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 const SPAN = "00f067aa0ba902b7";
 
 function viaSdk(headers: Record<string, string>) {
-  const context = new W3CTraceContextPropagator().extract(ROOT_CONTEXT, headers, {
+  const getter: TextMapGetter<Record<string, string>> = {
     get: (carrier, key) => carrier[key],
     keys: (carrier) => Object.keys(carrier),
-  });
+  };
+  const context = new W3CTraceContextPropagator().extract(ROOT_CONTEXT, headers, getter);
   const span = trace.getSpanContext(context);
   return span === undefined
     ? undefined
