@@ -258,6 +258,23 @@ export async function startSdk(
   };
   const epochMs = (time: number) => performance.timeOrigin + time;
 
+  // What samplers see at span creation: the conventions ask for rpc.system.name there. Built once per
+  // protocol and method; the rest is added only to spans that are recorded (sampled).
+  const creationAttributes = new Map<string, Attributes>();
+  const atCreation = (call: FinishedCall): Attributes => {
+    const key = `${call.protocol} ${call.method.path}`;
+    let attributes = creationAttributes.get(key);
+    if (attributes === undefined) {
+      attributes = {
+        "rpc.system.name": call.protocol === "connect" ? "connectrpc" : "grpc",
+        "rpc.method": call.method.path.slice(1),
+        "calculator.protocol": call.protocol,
+      };
+      creationAttributes.set(key, attributes);
+    }
+    return attributes;
+  };
+
   const recordSpan = (tracer: Tracer, call: FinishedCall, span: SpanIds): void => {
     const parent = call.parent;
     const context =
@@ -273,22 +290,21 @@ export async function startSdk(
     ids = span;
     const started = tracer.startSpan(
       call.method.path.slice(1),
-      {
-        kind: SpanKind.SERVER,
-        startTime: epochMs(call.startTime),
-        attributes: {
-          ...callAttributes(call),
-          "network.protocol.name": "http",
-          "network.protocol.version": call.httpVersion,
-          "calculator.served_by": call.servedBy,
-          ...(call.operations === undefined ? {} : { "calculator.operations": call.operations }),
-        },
-      },
+      { kind: SpanKind.SERVER, startTime: epochMs(call.startTime), attributes: atCreation(call) },
       context,
     );
     ids = undefined;
-    if (SERVER_ERRORS.has(call.codeName))
-      started.setStatus({ code: SpanStatusCode.ERROR, message: call.message ?? "" });
+    if (started.isRecording()) {
+      started.setAttributes(callAttributes(call));
+      started.setAttributes({
+        "network.protocol.name": "http",
+        "network.protocol.version": call.httpVersion,
+        "calculator.served_by": call.servedBy,
+      });
+      if (call.operations !== undefined) started.setAttribute("calculator.operations", call.operations);
+      if (SERVER_ERRORS.has(call.codeName))
+        started.setStatus({ code: SpanStatusCode.ERROR, message: call.message ?? "" });
+    }
     started.end(epochMs(call.endTime));
   };
 
