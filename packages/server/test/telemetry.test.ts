@@ -306,7 +306,12 @@ describe("an exporter that is down, failing or silent", () => {
         level: "warn",
         destination: { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) },
       }),
-      telemetry: parseConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_BSP_SCHEDULE_DELAY: "10" }).telemetry,
+      telemetry: parseConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: url,
+        OTEL_BSP_SCHEDULE_DELAY: "10",
+        // Connection refused is retried until the export's timeout.
+        OTEL_EXPORTER_OTLP_TIMEOUT: "200",
+      }).telemetry,
       shutdownGraceMs: 300,
     });
     const client = calculatorClient(server.port);
@@ -314,7 +319,9 @@ describe("an exporter that is down, failing or silent", () => {
       await expect(calculateOnce(client, { firstOperand: i, secondOperand: 2 })).resolves.toBe(i + 2);
     await expect(rejection(calculateOnce(client, { operation: Operation.DIVIDE }))).resolves.toMatchObject({ code: 3 });
     client.close();
-    await expect.poll(() => logs.filter((line) => String(line.message).startsWith("telemetry:")).length).toBe(1);
+    const warnings = () => logs.filter((line) => String(line.message).startsWith("telemetry:"));
+    await expect.poll(() => warnings().length, { timeout: 5000 }).toBe(1);
+    expect(warnings()[0]?.message).toMatch(/export failed/);
     await server.shutdown();
   });
 

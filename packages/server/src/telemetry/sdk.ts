@@ -164,7 +164,7 @@ export async function startSdk(
       debug: () => {},
       verbose: () => {},
     },
-    DiagLogLevel.WARN,
+    { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
   );
   setGlobalErrorHandler((error) => warn(`export failed: ${error instanceof Error ? error.message : format(error)}`));
 
@@ -256,7 +256,8 @@ export async function startSdk(
     }
     return attributes;
   };
-  const epochMs = (time: number) => performance.timeOrigin + time;
+  const timeOrigin = performance.timeOrigin;
+  const epochMs = (time: number) => timeOrigin + time;
 
   // What samplers see at span creation: the conventions ask for rpc.system.name there. Built once per
   // protocol and method; the rest is added only to spans that are recorded (sampled).
