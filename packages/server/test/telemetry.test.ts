@@ -1,6 +1,7 @@
 // OpenTelemetry end to end, in process: calls over every protocol and path, exported to a local OTLP
 // receiver (test/otlp-receiver.ts) in protobuf and in JSON; what the spans, the duration histogram and
 // the log lines say; and an exporter that is down, failing or silent costs no call anything.
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Metadata } from "@grpc/grpc-js";
 import { BinaryOperation, CalculationResult, Operation } from "@grpc-calculator/proto";
@@ -364,6 +365,20 @@ describe("an exporter that is down, failing or silent", () => {
 
 describe("the bundle with OTEL_* variables (dist/server.mjs loads dist/telemetry.mjs)", () => {
   const bundle = fileURLToPath(new URL("../dist/server.mjs", import.meta.url));
+
+  it("server.mjs holds no OpenTelemetry or Google auth code: all of it is in telemetry.mjs (read from the source maps)", () => {
+    const sources = (file: string) =>
+      (
+        JSON.parse(readFileSync(fileURLToPath(new URL(`../dist/${file}`, import.meta.url)), "utf8")) as {
+          sources: string[];
+        }
+      ).sources;
+    const sdk = /node_modules\/(@opentelemetry|google-auth-library|gaxios)\//;
+    expect(sources("server.mjs.map").filter((source) => sdk.test(source))).toEqual([]);
+    expect(sources("telemetry.mjs.map").filter((source) => sdk.test(source)).length).toBeGreaterThan(0);
+    // …and the SDK's file does not carry a second copy of grpc-js.
+    expect(sources("telemetry.mjs.map").filter((source) => source.includes("@grpc/grpc-js"))).toEqual([]);
+  });
   let receiver: OtlpReceiver;
   afterEach(async () => {
     await receiver?.close();
