@@ -41,15 +41,17 @@ export const builtBundle = path.join(serverRoot, "dist/server.mjs");
 const unbundledEntry = path.join(serverRoot, "dist/esm/main.js");
 
 /**
- * Copies the bundle (one self-contained file; `source` to measure a candidate build instead) into `dir`
- * so the whole run measures one build, even if the server is rebuilt meanwhile. Waits up to `waitMs`
- * for a build in progress to write it.
+ * Copies the bundle (server.mjs and the telemetry.mjs beside it, which it loads only when telemetry is on;
+ * `source` to measure a candidate build instead) into `dir` so the whole run measures one build, even if
+ * the server is rebuilt meanwhile. Waits up to `waitMs` for a build in progress to write it.
  */
 export async function snapshotBundle(dir: string, source = builtBundle, waitMs = 30_000): Promise<string> {
   await waitForFile(source, waitMs);
   mkdirSync(dir, { recursive: true });
   const copy = path.join(dir, "server.mjs");
   copyFileSync(source, copy);
+  const telemetry = path.join(path.dirname(source), "telemetry.mjs");
+  if (existsSync(telemetry)) copyFileSync(telemetry, path.join(dir, "telemetry.mjs"));
   return copy;
 }
 

@@ -13,6 +13,8 @@ import { startServerContainer } from "../src/server-container.js";
 
 const e2e = inject("e2e");
 const BUNDLE = "app/server.mjs";
+/** Loaded by the bundle only when OpenTelemetry is on. */
+const TELEMETRY = "app/telemetry.mjs";
 const base = (path: string) => path.slice(path.lastIndexOf("/") + 1);
 
 /** The npm packages a source map's sources come from (`.../node_modules/@scope/name/...` → `@scope/name`). */
@@ -67,7 +69,7 @@ describe.skipIf(e2e.skip)("the runtime image, hardened", () => {
 
   it("adds only the bundle to the runtime base", () => {
     const added = files.filter((file) => !baseFiles.has(file)).sort();
-    expect(added).toEqual(["app", BUNDLE]);
+    expect(added).toEqual(["app", BUNDLE, TELEMETRY]);
     expect([...baseFiles].filter((file) => !files.includes(file))).toEqual([]);
   });
 
@@ -93,9 +95,13 @@ describe.skipIf(e2e.skip)("the runtime image, hardened", () => {
     ) as {
       sources: string[];
     };
-    const bundled = packagesOf(map.sources);
+    const telemetryMap = JSON.parse(
+      await readFile(await copyOut(buildStageImage, "/repo/packages/server/dist/telemetry.mjs.map"), "utf8"),
+    ) as { sources: string[] };
+    const bundled = packagesOf([...map.sources, ...telemetryMap.sources]);
     recordMetrics({ bundledPackages: bundled });
     expect(bundled).toContain("@grpc/grpc-js");
+    expect(bundled).toContain("@opentelemetry/sdk-trace");
     const devOnly = [
       ...(await devDependencies("packages/server/package.json")),
       ...(await devDependencies("package.json")),

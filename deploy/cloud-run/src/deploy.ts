@@ -4,7 +4,15 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseDeployArgs, usage, UsageError, type DeployOptions } from "./options.js";
-import { deploySteps, imageRef, policyGrants, RENDERED_SERVICE_YAML, type DeployTarget, type Step } from "./plan.js";
+import {
+  deploySteps,
+  imageRef,
+  policyGrants,
+  RENDERED_SERVICE_YAML,
+  telemetryNote,
+  type DeployTarget,
+  type Step,
+} from "./plan.js";
 import { checkPrerequisites, PrerequisiteError, PROBES, REQUIRED_TOOLS } from "./prerequisites.js";
 import { formatCommand } from "./private/shell.js";
 import type { CommandRunner } from "./runner.js";
@@ -72,6 +80,7 @@ async function dryRun(options: DeployOptions, context: DeployContext): Promise<n
     ...[PROBES.dockerDaemon, PROBES.account, PROBES.repository(target.repository, target.project, target.region)].map(
       (argv) => `#   ${formatCommand(argv)}`,
     ),
+    ...telemetryNote(target.project),
     "# Then runs, from the repository root:",
     ...deploySteps(target).map(formatStep),
     `# ${RENDERED_SERVICE_YAML}:`,
@@ -114,6 +123,7 @@ async function run(options: DeployOptions, context: DeployContext): Promise<numb
     if (step.capture === "url") url = result.stdout.trim();
   }
   context.out(endpointMessage(target, url));
+  context.out(`${telemetryNote(target.project).join("\n")}\n`);
   return 0;
 }
 
@@ -131,6 +141,7 @@ function render(target: DeployTarget, context: DeployContext): string {
     SERVICE: target.service,
     REGION: target.region,
     IMAGE: imageRef(target),
+    PROJECT: target.project,
   });
 }
 

@@ -18,6 +18,21 @@ export const RENDERED_SERVICE_YAML = "deploy/cloud-run/.rendered/service.yaml";
 /** Cloud Run's only CPU architecture: an image built on an arm64 laptop would not start there. */
 export const PLATFORM = "linux/amd64";
 export const INVOKER_ROLE = "roles/run.invoker";
+/** What the runtime service account needs to export service.yaml's OpenTelemetry to telemetry.googleapis.com. */
+export const TELEMETRY_ROLES = ["roles/telemetry.tracesWriter", "roles/telemetry.metricsWriter"] as const;
+
+/** The note a deploy prints about those roles: granted once per project, not by the deploy. */
+export function telemetryNote(project: string): string[] {
+  return [
+    "# Telemetry (service.yaml's OTEL_* lines) exports as the service's runtime service account, which needs",
+    `#   ${TELEMETRY_ROLES.join(" and ")} on ${project}, and the Telemetry API enabled. Once per project:`,
+    `#   gcloud services enable telemetry.googleapis.com cloudtrace.googleapis.com monitoring.googleapis.com --project ${project}`,
+    ...TELEMETRY_ROLES.map(
+      (role) =>
+        `#   gcloud projects add-iam-policy-binding ${project} --member serviceAccount:RUNTIME_SERVICE_ACCOUNT --role ${role}`,
+    ),
+  ];
+}
 /** Members that make a service callable by anyone; a private service grants neither. */
 export const PUBLIC_MEMBERS = ["allUsers", "allAuthenticatedUsers"] as const;
 

@@ -15,6 +15,7 @@ export interface ServiceValues {
   readonly SERVICE: string;
   readonly REGION: string;
   readonly IMAGE: string;
+  readonly PROJECT: string;
 }
 
 const PLACEHOLDER = /\$\{([A-Z_]+)\}/g;

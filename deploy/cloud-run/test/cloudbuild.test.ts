@@ -151,6 +151,7 @@ describe("cloudbuild.yaml", () => {
         SERVICE: t.service,
         REGION: t.region,
         IMAGE: imageRef(t),
+        PROJECT: t.project,
       }),
     );
   });

@@ -76,6 +76,20 @@ describe("--dry-run", () => {
     expect(commands.join("\n")).toContain("remove-iam-policy-binding grpc-calculator");
   });
 
+  it("shows the telemetry lines of service.yaml and the IAM roles they need", async () => {
+    const { io, yaml } = await dryRun(["--project", "my-project", "--region", "europe-west1", "--dry-run"]);
+    expect(yaml).toContain("- name: GOOGLE_CLOUD_PROJECT\n              value: my-project");
+    expect(yaml).toContain(
+      "- name: OTEL_EXPORTER_OTLP_ENDPOINT\n              value: https://telemetry.googleapis.com",
+    );
+    expect(yaml).toContain("- name: OTEL_RESOURCE_ATTRIBUTES\n              value: cloud.region=europe-west1");
+    expect(yaml).toContain("- name: OTEL_TRACES_SAMPLER\n              value: parentbased_traceidratio");
+    expect(io.out).toContain("roles/telemetry.tracesWriter and roles/telemetry.metricsWriter on my-project");
+    expect(io.out).toContain(
+      "gcloud projects add-iam-policy-binding my-project --member serviceAccount:RUNTIME_SERVICE_ACCOUNT --role roles/telemetry.metricsWriter",
+    );
+  });
+
   it("prints the rendered service.yaml with the image it builds", async () => {
     const { yaml } = await dryRun(["--project", "my-project", "--region", "us-central1", "--dry-run"]);
     expect(yaml).toContain(`image: ${IMAGE}`);

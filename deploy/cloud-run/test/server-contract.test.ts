@@ -16,7 +16,12 @@ interface Container {
   startupProbe: Probe;
   livenessProbe: Probe;
 }
-const yaml = renderServiceYaml(readServiceTemplate(), { SERVICE: "s", REGION: "us-central1", IMAGE: "img" });
+const yaml = renderServiceYaml(readServiceTemplate(), {
+  SERVICE: "s",
+  REGION: "us-central1",
+  IMAGE: "img",
+  PROJECT: "p",
+});
 const container = (parse(yaml) as { spec: { template: { spec: { containers: Container[] } } } }).spec.template.spec
   .containers[0]!;
 const env = Object.fromEntries(container.env.map((e) => [e.name, e.value]));
@@ -26,6 +31,17 @@ describe("service.yaml and the server", () => {
   const config = parseConfig({ ...env, PORT: "0", HOST: "127.0.0.1" });
   let server: RunningServer;
   let health: HealthClient;
+
+  it("turns on telemetry to Google's OTLP endpoint, sampling as Cloud Run's front end decides", () => {
+    expect(config.googleCloudProject).toBe("p");
+    expect(config.telemetry).toMatchObject({
+      traces: { url: "https://telemetry.googleapis.com/v1/traces", protocol: "http/protobuf" },
+      metrics: { url: "https://telemetry.googleapis.com/v1/metrics" },
+      sampler: "parentbased_traceidratio",
+      samplerRatio: 0.1,
+      resourceAttributes: { "cloud.region": "us-central1" },
+    });
+  });
 
   beforeAll(async () => {
     server = await startServer({

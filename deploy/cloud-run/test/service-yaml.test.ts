@@ -8,6 +8,7 @@ const VALUES = {
   SERVICE: "grpc-calculator",
   REGION: "us-central1",
   IMAGE: "us-central1-docker.pkg.dev/p-123456/repo/grpc-calculator:0123456789ab",
+  PROJECT: "p-123456",
 };
 const template = readServiceTemplate();
 const rendered = renderServiceYaml(template, VALUES);
@@ -78,7 +79,16 @@ describe("service.yaml", () => {
       "autoscaling.knative.dev/maxScale": "10",
     });
     const env = Object.fromEntries(container.env.map((e) => [e.name, e.value]));
-    expect(env).toEqual({ LOG_LEVEL: "info", WORKERS: "1", SHUTDOWN_GRACE_MS: "8000" });
+    expect(env).toEqual({
+      LOG_LEVEL: "info",
+      WORKERS: "1",
+      SHUTDOWN_GRACE_MS: "8000",
+      GOOGLE_CLOUD_PROJECT: "p-123456",
+      OTEL_EXPORTER_OTLP_ENDPOINT: "https://telemetry.googleapis.com",
+      OTEL_RESOURCE_ATTRIBUTES: "cloud.region=us-central1",
+      OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+      OTEL_TRACES_SAMPLER_ARG: "0.1",
+    });
     // Cloud Run sends SIGTERM and kills the container 10 s later: the drain must end first.
     expect(Number(env["SHUTDOWN_GRACE_MS"])).toBeLessThan(10_000);
     // Cloud Run sets PORT itself from containerPort and refuses a service that sets it.

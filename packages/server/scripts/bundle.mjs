@@ -1,5 +1,12 @@
-// Bundles src/main.ts and everything it imports into dist/server.mjs: one file that runs with
-// `node dist/server.mjs` and no node_modules (the container holds only this file).
+// Bundles src/main.ts and everything it imports into dist/server.mjs, and the OpenTelemetry SDK
+// (src/telemetry/sdk.ts, with google-auth-library) into dist/telemetry.mjs: `node dist/server.mjs`
+// runs with no node_modules, with the dist/*.mjs files side by side (the container holds only them).
+//
+// Why two files: inlined in server.mjs, the SDK is not evaluated unless telemetry is on, but it is
+// still read and parsed at every start. Measured here (spawn → first answer, interleaved, 15 runs):
+// the SDK inlined took the bundle from 615 KB to 1.23 MB and the median start from 431 to 534 ms.
+// esbuild's own code splitting would also cut the web protocols and everything they share with the
+// start-up code into a dozen chunks; one entry point per concern keeps the start-up file as it was.
 import { build } from "esbuild";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -23,9 +30,19 @@ const withoutProtoLoader = {
 };
 // Written to temporary files and renamed into place: whoever runs dist/server.mjs meanwhile (tests,
 // the bench, the reliability suite) sees the old bundle or the new one, never a half-written file.
-const { outputFiles } = await build({
-  entryPoints: [join(root, "src/main.ts")],
-  outfile: join(root, "dist/server.mjs"),
+// The start-up code reaches the SDK through telemetry.ts's `import("./sdk.js")`: in the bundle, the file
+// beside it.
+const telemetryBesideServer = {
+  name: "telemetry-beside-server",
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^\.\/sdk\.js$/ }, (args) =>
+      args.importer.endsWith(join("src", "telemetry", "telemetry.ts"))
+        ? { path: "./telemetry.mjs", external: true }
+        : undefined,
+    );
+  },
+};
+const options = {
   bundle: true,
   platform: "node",
   target: "node20",
@@ -41,11 +58,23 @@ const { outputFiles } = await build({
   banner: {
     js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
   },
-  plugins: [withoutProtoLoader],
   logLevel: "warning",
   write: false,
+};
+const server = await build({
+  ...options,
+  entryPoints: [join(root, "src/main.ts")],
+  outfile: join(root, "dist/server.mjs"),
+  plugins: [withoutProtoLoader, telemetryBesideServer],
 });
-for (const file of outputFiles) {
+const telemetry = await build({
+  ...options,
+  entryPoints: [join(root, "src/telemetry/sdk.ts")],
+  outfile: join(root, "dist/telemetry.mjs"),
+  plugins: [withoutProtoLoader],
+});
+// telemetry.mjs first: a server.mjs is never in place before the file it loads.
+for (const file of [...telemetry.outputFiles, ...server.outputFiles]) {
   await mkdir(dirname(file.path), { recursive: true });
   const temporary = `${file.path}.${process.pid}.tmp`;
   await writeFile(temporary, file.contents);

@@ -6,6 +6,7 @@
 import { pino, type DestinationStream, type Logger } from "pino";
 import type { Metadata } from "@grpc/grpc-js";
 import type { LogLevel } from "./config.js";
+import { traceContextFrom } from "./telemetry/trace-context.js";
 
 export type { Logger } from "pino";
 
@@ -41,17 +42,15 @@ export function createLogger(options: LoggerOptions): Logger {
   );
 }
 
-const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-[\da-f]{2}/;
-const CLOUD_TRACE_CONTEXT = /^([\da-f]{32})(?:\/(\d+))?/i;
-
 /**
- * The Cloud Logging trace fields for a call, from its W3C `traceparent` or Google's
- * `x-cloud-trace-context` header; empty when there is neither or no project is known.
+ * The Cloud Logging trace fields for a call, from its W3C `traceparent`, `grpc-trace-bin` or Google's
+ * `x-cloud-trace-context` header (src/telemetry/trace-context.ts); empty when there is none or no
+ * project is known.
  */
 export function traceFields(metadata: Metadata, project: string | undefined): Record<string, string> {
   return traceFieldsFrom((key) => {
     const value = metadata.get(key)[0];
-    return typeof value === "string" ? value : undefined;
+    return typeof value === "string" ? value : value?.toString("base64");
   }, project);
 }
 
@@ -61,24 +60,22 @@ export function traceFieldsFrom(
   project: string | undefined,
 ): Record<string, string> {
   if (project === undefined) return {};
-  const traceparent = header("traceparent");
-  const w3c = traceparent === undefined ? null : TRACEPARENT.exec(traceparent);
-  if (w3c?.[1] !== undefined && !/^0+$/.test(w3c[1])) {
-    return {
-      "logging.googleapis.com/trace": `projects/${project}/traces/${w3c[1]}`,
-      "logging.googleapis.com/spanId": w3c[2] ?? "",
-    };
-  }
-  const cloud = header("x-cloud-trace-context");
-  const legacy = cloud === undefined ? null : CLOUD_TRACE_CONTEXT.exec(cloud);
-  if (legacy?.[1] !== undefined) {
-    const fields: Record<string, string> = {
-      "logging.googleapis.com/trace": `projects/${project}/traces/${legacy[1].toLowerCase()}`,
-    };
-    // The legacy header's span id is decimal; Cloud Logging wants 16 hex digits.
-    if (legacy[2] !== undefined)
-      fields["logging.googleapis.com/spanId"] = BigInt.asUintN(64, BigInt(legacy[2])).toString(16).padStart(16, "0");
-    return fields;
-  }
-  return {};
+  const context = traceContextFrom(header);
+  return context === undefined ? {} : traceFieldsOf(context, project);
+}
+
+/**
+ * The trace fields naming one span (Cloud Logging wants the span id as 16 hex digits); only the trace
+ * when the span is unknown.
+ */
+export function traceFieldsOf(
+  span: { readonly traceId: string; readonly spanId: string | undefined },
+  project: string | undefined,
+): Record<string, string> {
+  if (project === undefined) return {};
+  const fields: Record<string, string> = {
+    "logging.googleapis.com/trace": `projects/${project}/traces/${span.traceId}`,
+  };
+  if (span.spanId !== undefined) fields["logging.googleapis.com/spanId"] = span.spanId;
+  return fields;
 }

@@ -31,6 +31,7 @@ async function serve(config: ServerConfig): Promise<void> {
     tls: config.tls,
     googleCloudProject: config.googleCloudProject,
     corsAllowedOrigins: config.corsAllowedOrigins,
+    telemetry: config.telemetry,
   }).catch((error: unknown) => fail(`cannot start: ${error instanceof Error ? error.message : String(error)}`));
   if (worker !== undefined) {
     const ready: WorkerReadyMessage = { type: "grpc-calculator:listening", host: server.host, port: server.port };

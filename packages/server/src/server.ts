@@ -5,7 +5,13 @@
 import { readFile } from "node:fs/promises";
 import { Server } from "@grpc/grpc-js";
 import { CalculatorService, fileDescriptorSet, operationToJSON, type BinaryOperation } from "@grpc-calculator/proto";
-import { DEFAULT_PORT, DEFAULT_SHUTDOWN_GRACE_MS, type LogLevel, type TlsFiles } from "./config.js";
+import {
+  DEFAULT_PORT,
+  DEFAULT_SHUTDOWN_GRACE_MS,
+  type LogLevel,
+  type TelemetryConfig,
+  type TlsFiles,
+} from "./config.js";
 import { grpcFileDescriptorSet } from "./gen/descriptor-set.js";
 import { HEALTH_SERVICE_NAME, HealthService, HealthStatus, ServingStatus, serviceNameOf } from "./health.js";
 import { HTTP1_REQUEST_TIMEOUT_MS, MAX_PING_STRIKES, MIN_PING_INTERVAL_MS, serverChannelOptions } from "./limits.js";
@@ -18,6 +24,7 @@ import { directGrpcHandler } from "./protocol-grpc/handler.js";
 import { calculatorHandlers } from "./protocol-grpc-js/calculator-handlers.js";
 import { createReflection, ReflectionV1AlphaService, ReflectionV1Service } from "./reflection.js";
 import { calculator } from "./service/calculator.js";
+import { createTelemetry } from "./telemetry/telemetry.js";
 import { createHttp1Server } from "./transport/http1-server.js";
 import { listen } from "./transport/listener.js";
 import { lazyWebProtocols } from "./transport/web-loader.js";
@@ -39,6 +46,11 @@ export interface StartServerOptions {
   readonly tls?: TlsOptions | undefined;
   /** GOOGLE_CLOUD_PROJECT, for the trace field of log lines. */
   readonly googleCloudProject?: string | undefined;
+  /**
+   * OpenTelemetry traces and metrics (parseConfig's `telemetry`, from the OTEL_* variables). Default:
+   * off, and the SDK is never loaded.
+   */
+  readonly telemetry?: TelemetryConfig | undefined;
   /** Origins whose browser pages may call the service (CORS), or "*". Default: none. */
   readonly corsAllowedOrigins?: ReadonlySet<string> | "*" | undefined;
   /**
@@ -76,6 +88,10 @@ export interface RunningServer {
 }
 
 const CALCULATOR_SERVICE_NAME = serviceNameOf(CalculatorService);
+/** When the telemetry SDK loads if no health check came first. */
+const TELEMETRY_LOAD_FALLBACK_MS = 1000;
+/** The least time the telemetry export gets at shutdown when the calls used up the grace period. */
+const TELEMETRY_MIN_FLUSH_MS = 1000;
 
 function bindAddress(host: string, port: number): string {
   return `${host.includes(":") ? `[${host}]` : host}:${port}`;
@@ -111,14 +127,39 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const reflection = createReflection(reflectedServices, [fileDescriptorSet, grpcFileDescriptorSet]);
   const tls = await tlsMaterial(options.tls);
 
-  // Every Calculator call, whatever carries it, runs through this pipeline.
+  const telemetry =
+    options.telemetry === undefined
+      ? undefined
+      : createTelemetry(options.telemetry, logger, options.googleCloudProject);
+
+  // Every Calculator call, whatever carries it, runs through this pipeline. Telemetry is outermost: it
+  // names the call's span before the log lines are written.
   const pipeline = createCalculatorPipeline(calculator, [
+    ...(telemetry === undefined ? [] : [telemetry.middleware]),
     requestLogging({ logger, googleCloudProject: options.googleCloudProject, describeRequest }),
   ]);
 
+  const healthHandlers = health.handlers();
+  if (telemetry !== undefined) {
+    // The SDK loads once the server has answered its first health check (Cloud Run's startup probe),
+    // so readiness does not wait for it; or a second after start when nothing probes.
+    let scheduled = false;
+    const load = () => {
+      if (scheduled) return;
+      scheduled = true;
+      setImmediate(() => void telemetry.load());
+    };
+    const check = healthHandlers.check;
+    healthHandlers.check = (call, callback) => {
+      check(call, callback);
+      load();
+    };
+    setTimeout(load, TELEMETRY_LOAD_FALLBACK_MS).unref();
+  }
+
   const server = new Server(serverChannelOptions);
   server.addService(CalculatorService, calculatorHandlers(pipeline));
-  server.addService(HealthService, health.handlers());
+  server.addService(HealthService, healthHandlers);
   server.addService(ReflectionV1Service, reflection);
   server.addService(ReflectionV1AlphaService, reflection);
 
@@ -161,14 +202,25 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   health.setAll(ServingStatus.SERVING);
   const { host, port } = listener;
   logger.info(
-    { address: host, port, tls: tls !== undefined, services: reflectedServices, protocolRouter: router.engaged },
+    {
+      address: host,
+      port,
+      tls: tls !== undefined,
+      services: reflectedServices,
+      protocolRouter: router.engaged,
+      ...(options.telemetry === undefined
+        ? {}
+        : { telemetry: { traces: options.telemetry.traces?.url, metrics: options.telemetry.metrics?.url } }),
+    },
     `listening on ${bindAddress(host, port)}`,
   );
 
   let closing: Promise<void> | undefined;
+  let graceEnds = 0;
   const shutdown = () =>
     (closing ??= new Promise<void>((resolve) => {
       logger.info({ graceMs: shutdownGraceMs }, "shutting down: NOT_SERVING, draining in-flight calls");
+      graceEnds = performance.now() + shutdownGraceMs;
       health.setAll(ServingStatus.NOT_SERVING);
       health.endWatches();
       const connectionsClosed = listener.close();
@@ -186,6 +238,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         logger.info("server closed");
         resolve();
       });
+    }).then(async () => {
+      // What telemetry still buffers (the last calls' spans, the metrics since the last export) is
+      // exported in what is left of the grace period.
+      await telemetry?.shutdown(Math.max(graceEnds - performance.now(), TELEMETRY_MIN_FLUSH_MS));
     }));
 
   return {

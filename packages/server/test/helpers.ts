@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from "node:c
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { credentials, Metadata, type ChannelOptions, type ServiceError } from "@grpc/grpc-js";
+import { HealthClient, type ServingStatus } from "../src/health.js";
 import { CalculatorClient, Operation, type BinaryOperation, type CalculationResult } from "@grpc-calculator/proto";
 import { startServer, type RunningServer, type StartServerOptions } from "../src/index.js";
 import { createLogger } from "../src/logger.js";
@@ -128,4 +129,14 @@ export function writeTestCertificate(dir: string): { cert: string; key: string }
     { stdio: "ignore", timeout: 15_000 },
   );
   return { cert, key };
+}
+
+/** The health status a server reports for `service` ("" = the whole server). */
+export function healthStatus(port: number, service = ""): Promise<ServingStatus> {
+  const client = new HealthClient(`127.0.0.1:${port}`, credentials.createInsecure());
+  return new Promise<ServingStatus>((resolve, reject) =>
+    client.check({ service }, (error: ServiceError | null, response) =>
+      error === null ? resolve(response.status) : reject(error),
+    ),
+  ).finally(() => client.close());
 }

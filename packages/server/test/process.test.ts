@@ -3,14 +3,15 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { credentials, Metadata, status, type ServiceError } from "@grpc/grpc-js";
+import { credentials, Metadata, status } from "@grpc/grpc-js";
 import { CalculatorClient, Operation, type CalculationResult } from "@grpc-calculator/proto";
 import { afterEach, describe, expect, it } from "vitest";
 import { productionNodeOptions } from "../scripts/production-node-options.mjs";
-import { HealthClient, ServingStatus } from "../src/index.js";
+import { ServingStatus } from "../src/index.js";
 import {
   calculateOnce,
   calculatorClient,
+  healthStatus,
   listeningPort,
   rejection,
   spawnServer,
@@ -32,15 +33,6 @@ function start(env: Record<string, string> = {}, entry = bundle, cwd?: string): 
 afterEach(() => {
   for (const server of running.splice(0)) server.child.kill("SIGKILL");
 });
-
-function healthStatus(port: number, service = ""): Promise<ServingStatus> {
-  const client = new HealthClient(`127.0.0.1:${port}`, credentials.createInsecure());
-  return new Promise<ServingStatus>((resolve, reject) =>
-    client.check({ service }, (error: ServiceError | null, response) =>
-      error === null ? resolve(response.status) : reject(error),
-    ),
-  ).finally(() => client.close());
-}
 
 describe("configuration errors", () => {
   it.each(["abc", "65536", "-5", "8080x"])("PORT=%s exits 1 with one clear line", async (port) => {
@@ -75,12 +67,13 @@ describe("start failures", () => {
 });
 
 describe("the bundle", () => {
-  it("starts from a directory with no node_modules with the image's NODE_OPTIONS, answers, and stops on SIGTERM with exit 0", async () => {
+  it("starts from a directory with no node_modules (nor telemetry.mjs) with the image's NODE_OPTIONS, answers, and stops on SIGTERM with exit 0", async () => {
     const nodeOptions = productionNodeOptions();
     expect(nodeOptions).toContainEqual(expect.stringMatching(/^--max-semi-space-size=\d+$/));
     const dir = mkdtempSync(join(tmpdir(), "grpc-calculator-bundle-"));
     try {
       copyFileSync(bundle, join(dir, "server.mjs"));
+      // Without telemetry.mjs: with OpenTelemetry off (no OTEL_* variables), nothing loads it.
       // As the image runs it: Node refuses to start on a flag that NODE_OPTIONS does not allow.
       const server = start({ NODE_OPTIONS: nodeOptions.join(" ") }, join(dir, "server.mjs"), dir);
       const port = await listeningPort(server);

@@ -3,6 +3,7 @@
  * by which code path, its request headers, peer, deadline and cancellation. Transports create one
  * per call; the service and every middleware read it.
  */
+import type { SpanIds } from "../telemetry/trace-context.js";
 
 /** The wire protocols the server speaks. */
 export type Protocol = "grpc" | "grpc-web" | "connect";
@@ -40,6 +41,11 @@ export interface CallContext {
   readonly peer: string | undefined;
   /** A request header (gRPC metadata), by lower-case name: the first value, undefined when absent. */
   readonly header: HeaderLookup;
+  /**
+   * The span that stands for this call, when tracing is on: set by the telemetry middleware (the
+   * outermost one, src/telemetry/call-telemetry.ts) as the call starts, so the log lines name it.
+   */
+  trace: SpanIds | undefined;
 }
 
 /** Where a transport finds the request headers of a call. */
@@ -52,6 +58,7 @@ export type HeaderLookup = (name: string) => string | undefined;
 export class TransportCallContext implements CallContext {
   readonly startTime = performance.now();
   readonly deadline: number;
+  trace: SpanIds | undefined = undefined;
   #controller: AbortController | undefined;
   #abortReason: unknown;
   #peer: (() => string | undefined) | string | undefined;

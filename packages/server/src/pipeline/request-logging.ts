@@ -3,12 +3,13 @@
  * succeeds is a DEBUG line ("calculated", with its request and response; for a stream, how many
  * operations it answered); a call that fails is a WARNING with its status code and message, a
  * cancelled one (the client's choice) DEBUG. Lines carry the method, protocol, the path that served
- * the call (`servedBy`), and Cloud Logging's trace fields when the call has a trace header.
+ * the call (`servedBy`), and Cloud Logging's trace fields: the call's span when tracing is on, else the
+ * caller's span when the call has a trace header.
  *
  * The level is fixed for the server's life: at INFO and above nothing of this runs per call.
  */
 import { status } from "@grpc/grpc-js";
-import { traceFieldsFrom, type Logger } from "../logger.js";
+import { traceFieldsFrom, traceFieldsOf, type Logger } from "../logger.js";
 import type { CallContext } from "./call-context.js";
 import { CallError, toCallError } from "./call-error.js";
 import type { Middleware, StreamSession } from "./middleware.js";
@@ -29,7 +30,10 @@ export function requestLogging({ logger, googleCloudProject, describeRequest }: 
     method: context.method.path,
     protocol: context.protocol,
     servedBy: context.servedBy,
-    ...traceFieldsFrom(context.header, googleCloudProject),
+    // The call's own span when tracing is on, else the caller's span from the trace headers.
+    ...(context.trace === undefined
+      ? traceFieldsFrom(context.header, googleCloudProject)
+      : traceFieldsOf(context.trace, googleCloudProject)),
     ...(request === undefined || request instanceof CallError ? {} : { request: describe(request) }),
   });
   const failed = (context: CallContext, request: unknown, error: CallError, extra?: Record<string, unknown>) => {

@@ -24,7 +24,8 @@ function contextOf(call: AnyCall, method: MethodInfo): TransportCallContext {
     "2",
     (name) => {
       const value = call.metadata.get(name)[0];
-      return typeof value === "string" ? value : undefined;
+      // Binary metadata (`-bin` keys, e.g. grpc-trace-bin) as it travels in HTTP/2 headers: base64.
+      return typeof value === "string" ? value : value?.toString("base64");
     },
     () => call.getPeer(),
     Number.isFinite(ms) ? Math.max(0, ms - Date.now()) : Number.POSITIVE_INFINITY,
