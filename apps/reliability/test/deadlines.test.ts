@@ -109,18 +109,20 @@ function oneNanosecondCall(session: http2.ClientHttp2Session, sendRequest: boole
   const stream = session.request({ ...grpcHeaders(), "grpc-timeout": "1n" });
   return new Promise<string>((resolve) => {
     const messages: Buffer[] = [];
-    stream.on("data", (c: Buffer) => messages.push(...decodeFrames(c).messages));
-    stream.on("trailers", (t: http2.IncomingHttpHeaders) => {
-      const code = Number(t["grpc-status"]);
+    const outcome = (code: number): string => {
       see(code);
       const value =
         messages[0] === undefined ? undefined : CalculatorService.calculate.responseDeserialize(messages[0]).result;
-      resolve(
-        code === 0
-          ? `OK ${value} (${messages.length} message)`
-          : `${status[code] ?? code}, ${messages.length} messages`,
-      );
+      return code === 0
+        ? `OK ${value} (${messages.length} message)`
+        : `${status[code] ?? code}, ${messages.length} messages`;
+    };
+    stream.on("data", (c: Buffer) => messages.push(...decodeFrames(c).messages));
+    // The status comes in trailers after a result, or alone in the headers (a trailers-only answer).
+    stream.on("response", (h: http2.IncomingHttpHeaders) => {
+      if (h["grpc-status"] !== undefined) resolve(outcome(Number(h["grpc-status"])));
     });
+    stream.on("trailers", (t: http2.IncomingHttpHeaders) => resolve(outcome(Number(t["grpc-status"]))));
     stream.on("close", () => resolve("closed without status"));
     // With the request: headers, message and end of stream leave in one write. Without: headers only.
     if (sendRequest) stream.end(requestFrame(2, 3, Operation.ADD));
