@@ -2,13 +2,14 @@
 // float32 values and any operation number, the answer is the float32 the documented rule gives (the exact
 // result rounded to the nearest float32, computed independently by src/private/reference.ts with BigInt
 // rationals) or the documented status; no throw escapes.
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { status } from "@grpc/grpc-js";
 import { calculate, type CalculationOutcome } from "@grpc-calculator/server";
 import { Operation } from "@grpc-calculator/proto";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { expectedOutcome } from "../src/private/reference.js";
+import { type Expected, expectedOutcome } from "../src/private/reference.js";
 import { recordSection } from "../src/report.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -72,6 +73,50 @@ describe("the oracle: exact rational arithmetic rounded to the nearest float32 b
     expect(expectedOutcome(max, 2 ** 103, Operation.ADD)).toEqual({ ok: false, code: status.OUT_OF_RANGE });
     expect(expectedOutcome(max, 2 ** 102, Operation.ADD)).toEqual({ ok: true, result: max });
   });
+});
+
+describe("vectors computed by numpy's float32 arithmetic (test/fixtures/float32-vectors.json, scripts/float32-vectors.py)", () => {
+  const fixture = JSON.parse(readFileSync(new URL("fixtures/float32-vectors.json", import.meta.url), "utf8")) as {
+    vectors: [string, string, keyof typeof Operation, string][];
+  };
+  const float32 = (hex: string): number => {
+    const view = new DataView(new ArrayBuffer(4));
+    view.setUint32(0, Number.parseInt(hex, 16));
+    return view.getFloat32(0);
+  };
+  const expectedFrom = (answer: string): Expected =>
+    /^[0-9a-f]{8}$/.test(answer)
+      ? { ok: true, result: float32(answer) }
+      : { ok: false, code: status[answer as keyof typeof status] };
+  const cases = fixture.vectors.map(([a, b, name, answer]) => ({
+    first: float32(a),
+    second: float32(b),
+    operation: Operation[name],
+    expected: expectedFrom(answer),
+    label: `${a} ${name} ${b} = ${answer}`,
+  }));
+
+  it(`has the vectors (${cases.length})`, () => {
+    expect(cases.length).toBeGreaterThan(2000);
+  });
+
+  for (const [who, compute] of [
+    ["the server's calculate", (a: number, b: number, op: number): Expected => calculate(a, b, op)],
+    ["the BigInt oracle", expectedOutcome],
+  ] as const) {
+    it(`${who} agrees with every vector, signs of zero included`, () => {
+      const disagreements = cases.filter(({ first, second, operation, expected }) => {
+        const got = compute(first, second, operation);
+        return (
+          got.ok !== expected.ok ||
+          (got.ok && expected.ok
+            ? !Object.is(got.result, expected.result)
+            : !got.ok && !expected.ok && got.code !== expected.code)
+        );
+      });
+      expect(disagreements.map((c) => c.label)).toEqual([]);
+    });
+  }
 });
 
 describe("calculate (the server's core)", () => {
