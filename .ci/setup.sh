@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up a fresh Debian/Ubuntu machine (Node >= 20) for this repo, then installs the workspace.
+# Sets up a fresh Debian/Ubuntu machine (Node >= 20 for the tools) for this repo, then installs the workspace,
+# which includes the Node 22, 24 and 26 runtimes the suites run on (npm packages, tools/test-tools).
 #
 #   bash .ci/setup.sh           pnpm (through corepack) and the workspace's packages
 #   bash .ci/setup.sh --tests   also what the test suites run besides Node: the Docker engine
@@ -58,3 +59,10 @@ fi
 
 # --- the workspace ------------------------------------------------------------------------------
 if [ "${CI:-}" = true ]; then pnpm install --frozen-lockfile; else pnpm install; fi
+if $want_test_tools; then
+  # The Node runtimes of the test matrix and of the e2e runtime image (one clear line if one is missing).
+  for major in 22 24 26; do
+    runtime=$(node tools/test-tools/bin/node-runtime.mjs "$major") || exit 1
+    echo "setup: test runtime Node $("$runtime" --version)"
+  done
+fi

@@ -1,12 +1,12 @@
-// Sums every vitest JSON report the test run wrote (<package>/.results/vitest*.json under packages/, apps/, deploy/) into the one
-// line CI reads: "tests: N passed, N failed". Skipped or todo tests are listed, never counted as passed.
+// Sums every vitest JSON report the test run wrote (<package>/.results/vitest*.json under packages/, apps/, deploy/, tools/)
+// into the one line CI reads: "tests: N passed, N failed". Skipped or todo tests are listed, never counted as passed.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 let passed = 0,
   failed = 0,
   skipped = 0;
-for (const dir of ["packages", "apps", "deploy"]) {
+for (const dir of ["packages", "apps", "deploy", "tools"]) {
   for (const pkg of readdirSync(dir)) {
     const results = join(dir, pkg, ".results");
     let files = [];
@@ -23,8 +23,10 @@ for (const dir of ["packages", "apps", "deploy"]) {
         (report.numRuntimeErrors ?? 0) +
         report.testResults.filter((f) => f.status === "failed" && f.assertionResults.length === 0).length;
       skipped += report.numPendingTests + report.numTodoTests;
+      // vitest-node22.json: the run on Node 22 (tools/test-tools' node-matrix); vitest.json: the host's Node.
+      const node = /-node(\d+)\.json$/.exec(file)?.[1];
       console.log(
-        `  ${join(dir, pkg)}/${file}: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests} skipped`,
+        `  ${join(dir, pkg)}/${file}${node ? ` (Node ${node})` : ""}: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests} skipped`,
       );
     }
   }

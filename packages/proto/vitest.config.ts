@@ -1,9 +1,11 @@
 import { defineConfig } from "vitest/config";
 
+const nodeMatrixSuffix = process.env.NODE_MATRIX_MAJOR ? `-node${process.env.NODE_MATRIX_MAJOR}` : "";
+
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    // .ci/run sums every package's .results/vitest*.json into its closing line.
-    reporters: ["default", ["json", { outputFile: ".results/vitest.json" }]],
+    // One report per Node major under tools/test-tools' node-matrix; .ci/run sums them all.
+    reporters: ["default", ["json", { outputFile: `.results/vitest${nodeMatrixSuffix}.json` }]],
   },
 });

@@ -9,6 +9,7 @@ import { promisify } from "node:util";
 import { pinned } from "./cpu-pinning.js";
 import { grpcRequestHeaders } from "./grpc-wire.js";
 import { percentile } from "./stats.js";
+import { requireExecutable } from "@grpc-calculator/test-tools";
 
 const run = promisify(execFile);
 
@@ -93,7 +94,7 @@ export async function h2load(load: H2loadLoad): Promise<H2loadResult> {
     ...(load.latencies ? ["--log-file", logFile] : []),
     `http://127.0.0.1:${load.port}${load.path}`,
   ];
-  const [command, commandArgs] = pinned(load.cpus, "h2load", args);
+  const [command, commandArgs] = pinned(load.cpus, requireExecutable("h2load"), args);
   const timeout = (load.warmupS + load.durationS + 30) * 1_000;
   const { stdout } = await run(command, commandArgs, { timeout, maxBuffer: 16 << 20 });
   const summary = parseSummary(stdout);

@@ -4,6 +4,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { requireExecutable } from "@grpc-calculator/test-tools";
 import getPort from "get-port";
 
 const execFileAsync = promisify(execFile);
@@ -39,6 +40,8 @@ const DIR_PREFIX = "grpc-calculator-e2e-nginx-";
 
 /** `runId` names the temporary directory, so the teardown of this run finds what a crash left. */
 export async function startTlsFrontEnd(upstream: string, runId: string): Promise<TlsFrontEnd> {
+  const nginxPath = requireExecutable("nginx");
+  const openssl = requireExecutable("openssl");
   const dir = await mkdtemp(join(tmpdir(), `${DIR_PREFIX}${runId}-`));
   let nginx: ChildProcess | undefined;
   const stop = async () => {
@@ -54,7 +57,7 @@ export async function startTlsFrontEnd(upstream: string, runId: string): Promise
     const cert = join(dir, "cert.pem");
     const key = join(dir, "key.pem");
     await execFileAsync(
-      "openssl",
+      openssl,
       [
         "req",
         "-x509",
@@ -96,7 +99,7 @@ http {
 `,
     );
     nginx = spawn(
-      "nginx",
+      nginxPath,
       ["-p", dir, "-c", join(dir, "nginx.conf"), "-g", `daemon off; pid ${dir}/nginx.pid; error_log ${dir}/error.log;`],
       {
         stdio: ["ignore", "inherit", "inherit"],

@@ -1,3 +1,4 @@
+import { requireExecutable } from "@grpc-calculator/test-tools";
 import type { TestProject } from "vitest/node";
 import { dockerAvailable, inspectImage, removeContainersLabelled } from "../src/docker.js";
 import { buildServerImage, resolveBaseImages, serverImage } from "../src/image.js";
@@ -33,9 +34,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     recordMetrics({ skipped: "E2E_SKIP_CONTAINER=1" });
     return () => Promise.resolve(void writeReport());
   }
+  requireExecutable("docker", "or set E2E_SKIP_CONTAINER=1 to skip the container suite");
   if (!(await dockerAvailable())) {
     const error = new Error(
-      "e2e: Docker is required (`docker info` got no answer from an engine): start Docker, or set E2E_SKIP_CONTAINER=1 to skip the container suite",
+      "e2e: the Docker engine does not answer (`docker info`): start it (`bash .ci/setup.sh --tests` does), or set E2E_SKIP_CONTAINER=1 to skip the container suite",
     );
     error.stack = error.message;
     throw error;

@@ -13,8 +13,10 @@ import { startServerContainer } from "../src/server-container.js";
 
 const e2e = inject("e2e");
 const BUNDLE = "app/server.mjs";
-/** Loaded by the bundle only when OpenTelemetry is on. */
+const SOURCE_MAP = "app/server.mjs.map";
+/** Loaded by the bundle only when OpenTelemetry is on; with its source map. */
 const TELEMETRY = "app/telemetry.mjs";
+const TELEMETRY_SOURCE_MAP = "app/telemetry.mjs.map";
 const base = (path: string) => path.slice(path.lastIndexOf("/") + 1);
 
 /** The npm packages a source map's sources come from (`.../node_modules/@scope/name/...` → `@scope/name`). */
@@ -67,9 +69,9 @@ describe.skipIf(e2e.skip)("the runtime image, hardened", () => {
     return destination;
   }
 
-  it("adds only the bundle to the runtime base", () => {
+  it("adds only the two bundle files and their source maps to the runtime base", () => {
     const added = files.filter((file) => !baseFiles.has(file)).sort();
-    expect(added).toEqual(["app", BUNDLE, TELEMETRY]);
+    expect(added).toEqual(["app", BUNDLE, SOURCE_MAP, TELEMETRY, TELEMETRY_SOURCE_MAP]);
     expect([...baseFiles].filter((file) => !files.includes(file))).toEqual([]);
   });
 
@@ -87,17 +89,15 @@ describe.skipIf(e2e.skip)("the runtime image, hardened", () => {
     expect(bundle).not.toMatch(/-----BEGIN [A-Z ]*PRIVATE KEY-----/);
   });
 
-  it("bundles no dev dependency (read from the bundle's source map in the build stage)", async () => {
+  it("bundles no dev dependency (read from the bundle's source map, which the image ships)", async () => {
     const built = await readFile(await copyOut(buildStageImage, "/repo/packages/server/dist/server.mjs"), "utf8");
-    expect(built).toBe(bundle); // the map below describes exactly the file the image holds
-    const map = JSON.parse(
-      await readFile(await copyOut(buildStageImage, "/repo/packages/server/dist/server.mjs.map"), "utf8"),
-    ) as {
+    expect(built).toBe(bundle); // the image holds the build stage's bundle
+    const map = JSON.parse(await readFile(await copyOut(e2e.image, `/${SOURCE_MAP}`), "utf8")) as {
       sources: string[];
     };
-    const telemetryMap = JSON.parse(
-      await readFile(await copyOut(buildStageImage, "/repo/packages/server/dist/telemetry.mjs.map"), "utf8"),
-    ) as { sources: string[] };
+    const telemetryMap = JSON.parse(await readFile(await copyOut(e2e.image, `/${TELEMETRY_SOURCE_MAP}`), "utf8")) as {
+      sources: string[];
+    };
     const bundled = packagesOf([...map.sources, ...telemetryMap.sources]);
     recordMetrics({ bundledPackages: bundled });
     expect(bundled).toContain("@grpc/grpc-js");

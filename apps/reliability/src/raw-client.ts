@@ -74,6 +74,20 @@ function numberHeader(value: unknown): number | undefined {
   return Number.isInteger(n) ? n : undefined;
 }
 
+/** The GOAWAY code a session received, if any: recorded by one listener per session, not one per call. */
+const goaways = new WeakMap<http2.ClientHttp2Session, { code: number | undefined }>();
+
+function goawayOf(session: http2.ClientHttp2Session): { code: number | undefined } {
+  let goaway = goaways.get(session);
+  if (goaway === undefined) {
+    const state: { code: number | undefined } = { code: undefined };
+    session.on("goaway", (code: number) => (state.code = code));
+    goaways.set(session, state);
+    goaway = state;
+  }
+  return goaway;
+}
+
 /** One raw call on an open session. */
 export function rawCall(session: http2.ClientHttp2Session, request: RawCallRequest = {}): Promise<RawOutcome> {
   const headers =
@@ -90,15 +104,11 @@ export function rawCall(session: http2.ClientHttp2Session, request: RawCallReque
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      session.off("goaway", onGoaway);
       if (!stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
       resolve(outcome);
     };
-    const onGoaway = (code: number): void => {
-      // A GOAWAY lets streams below its last-stream-id finish; only report it if this stream then fails.
-      goawayCode = code;
-    };
-    let goawayCode: number | undefined;
+    // A GOAWAY lets streams below its last-stream-id finish; it is reported only if this stream then fails.
+    const goaway = goawayOf(session);
     const timer = setTimeout(() => finish({ kind: "timeout" }), timeoutMs);
     try {
       stream = session.request(headers, { endStream: false });
@@ -107,7 +117,6 @@ export function rawCall(session: http2.ClientHttp2Session, request: RawCallReque
       resolve({ kind: "connection-error", code: (error as NodeJS.ErrnoException).code ?? String(error) });
       return;
     }
-    session.on("goaway", onGoaway);
     stream.on("response", (h) => {
       httpStatus = numberHeader(h[":status"]) ?? 0;
       grpcStatus = numberHeader(h["grpc-status"]);
@@ -123,8 +132,8 @@ export function rawCall(session: http2.ClientHttp2Session, request: RawCallReque
       const { messages, rest } = decodeFrames(Buffer.concat(chunks));
       if (httpStatus !== 0 && (grpcStatus !== undefined || stream.rstCode === http2.constants.NGHTTP2_NO_ERROR)) {
         finish({ kind: "response", httpStatus, grpcStatus, grpcMessage, messages, rest });
-      } else if (goawayCode !== undefined || session.destroyed) {
-        finish({ kind: "connection-error", code: goawayCode === undefined ? "closed" : `GOAWAY ${goawayCode}` });
+      } else if (goaway.code !== undefined || session.destroyed) {
+        finish({ kind: "connection-error", code: goaway.code === undefined ? "closed" : `GOAWAY ${goaway.code}` });
       } else {
         finish({ kind: "stream-reset", code: stream.rstCode ?? -1 });
       }

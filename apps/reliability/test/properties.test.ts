@@ -1,13 +1,15 @@
 // Property tests of the server's calculator core (`calculate` from @grpc-calculator/server): for any two
-// float32 values and any operation number, the answer is the float32 the documented rule gives
-// (Math.fround of the double result) or the documented status; no throw escapes.
+// float32 values and any operation number, the answer is the float32 the documented rule gives (the exact
+// result rounded to the nearest float32, computed independently by src/private/reference.ts with BigInt
+// rationals) or the documented status; no throw escapes.
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { status } from "@grpc/grpc-js";
 import { calculate, type CalculationOutcome } from "@grpc-calculator/server";
 import { Operation } from "@grpc-calculator/proto";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { expectedOutcome } from "../src/private/reference.js";
+import { type Expected, expectedOutcome } from "../src/private/reference.js";
 import { recordSection } from "../src/report.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -46,8 +48,79 @@ afterAll(() => {
   recordSection(root, "properties", { propertyChecks: checked, crashes: 0, callsLost: 0, outcomes: statuses });
 });
 
+describe("the oracle: exact rational arithmetic rounded to the nearest float32 by its own code", () => {
+  const ulpAtOne = 2 ** -23;
+  const max = 3.4028234663852886e38; // (2^24 - 1) × 2^104
+  it.each([
+    ["2 + 3", 2, 3, Operation.ADD, 5],
+    ["1 + 2^-24, a tie, rounds to even (down)", 1, 2 ** -24, Operation.ADD, 1],
+    ["(1 + 2^-23) + 2^-24, a tie, rounds to even (up)", 1 + ulpAtOne, 2 ** -24, Operation.ADD, 1 + 2 * ulpAtOne],
+    ["1 / 3 rounds to the nearest float32", 1, 3, Operation.DIVIDE, 11184811 * 2 ** -25],
+    ["2^-149 × 0.5, half the smallest subnormal, ties to even: +0", 2 ** -149, 0.5, Operation.MULTIPLY, 0],
+    ["-2^-149 × 0.75 underflows to -2^-149", -(2 ** -149), 0.75, Operation.MULTIPLY, -(2 ** -149)],
+    ["-2^-149 × 2^-10 underflows to -0", -(2 ** -149), 2 ** -10, Operation.MULTIPLY, -0],
+    ["-0 - +0 is -0", -0, 0, Operation.SUBTRACT, -0],
+    ["x + -x is +0", 1.5, -1.5, Operation.ADD, 0],
+    ["largest float32 × 1", max, 1, Operation.MULTIPLY, max],
+  ])("%s", (_name, first, second, operation, result) => {
+    const expected = expectedOutcome(first, second, operation);
+    expect(expected).toEqual({ ok: true, result });
+    if (expected.ok) expect(Object.is(expected.result, result), "sign of zero").toBe(true);
+  });
+
+  it("a result of 2^128 - 2^103 or more (half an ulp past the largest float32) is OUT_OF_RANGE", () => {
+    const max = 3.4028234663852886e38;
+    expect(expectedOutcome(max, 2 ** 103, Operation.ADD)).toEqual({ ok: false, code: status.OUT_OF_RANGE });
+    expect(expectedOutcome(max, 2 ** 102, Operation.ADD)).toEqual({ ok: true, result: max });
+  });
+});
+
+describe("vectors computed by numpy's float32 arithmetic (test/fixtures/float32-vectors.json, scripts/float32-vectors.py)", () => {
+  const fixture = JSON.parse(readFileSync(new URL("fixtures/float32-vectors.json", import.meta.url), "utf8")) as {
+    vectors: [string, string, keyof typeof Operation, string][];
+  };
+  const float32 = (hex: string): number => {
+    const view = new DataView(new ArrayBuffer(4));
+    view.setUint32(0, Number.parseInt(hex, 16));
+    return view.getFloat32(0);
+  };
+  const expectedFrom = (answer: string): Expected =>
+    /^[0-9a-f]{8}$/.test(answer)
+      ? { ok: true, result: float32(answer) }
+      : { ok: false, code: status[answer as keyof typeof status] };
+  const cases = fixture.vectors.map(([a, b, name, answer]) => ({
+    first: float32(a),
+    second: float32(b),
+    operation: Operation[name],
+    expected: expectedFrom(answer),
+    label: `${a} ${name} ${b} = ${answer}`,
+  }));
+
+  it(`has the vectors (${cases.length})`, () => {
+    expect(cases.length).toBeGreaterThan(2000);
+  });
+
+  for (const [who, compute] of [
+    ["the server's calculate", (a: number, b: number, op: number): Expected => calculate(a, b, op)],
+    ["the BigInt oracle", expectedOutcome],
+  ] as const) {
+    it(`${who} agrees with every vector, signs of zero included`, () => {
+      const disagreements = cases.filter(({ first, second, operation, expected }) => {
+        const got = compute(first, second, operation);
+        return (
+          got.ok !== expected.ok ||
+          (got.ok && expected.ok
+            ? !Object.is(got.result, expected.result)
+            : !got.ok && !expected.ok && got.code !== expected.code)
+        );
+      });
+      expect(disagreements.map((c) => c.label)).toEqual([]);
+    });
+  }
+});
+
 describe("calculate (the server's core)", () => {
-  it("any float32 operands with a known operation: Math.fround of the double result, or the documented status", () => {
+  it("any float32 operands with a known operation: the exact result rounded to float32, or the documented status", () => {
     fc.assert(fc.property(anyFloat32, anyFloat32, knownOperation, agreesWithRule), { numRuns });
   });
 

@@ -119,19 +119,32 @@ describe("calculateMany", () => {
   it("applies backpressure to results: a slow consumer holds the server back", async () => {
     await using calculator = client();
     let pulled = 0;
+    let taken = 0;
+    let mostAhead = 0; // the input read furthest ahead of the results taken, at any pull
+    // At most MAX_IN_FLIGHT in flight, +1 pending write, +1 for the result being handed over (counted here
+    // only once the caller's await resumes).
+    const bound = MAX_IN_FLIGHT + 2;
     function* endless() {
-      for (;;) yield add((pulled += 1), 0);
+      for (;;) {
+        pulled += 1;
+        mostAhead = Math.max(mostAhead, pulled - taken);
+        yield add(pulled, 0);
+      }
     }
     const iterator = calculator.calculateMany(endless())[Symbol.asyncIterator]();
     expect((await iterator.next()).value).toBe(1);
-    // The caller took one result and stopped: the server gets the window, then nothing more.
+    taken = 1;
+    // The caller took one result and stopped: the server gets the window, and the input is not read
+    // further until the caller takes more (checked at every pull, not by waiting).
     await expect.poll(() => lastCall().received, { timeout: 2_000 }).toBe(1 + MAX_IN_FLIGHT);
-    await new Promise((resolve) => setTimeout(resolve, 200)); // observe that nothing more arrives
-    expect(lastCall().received).toBe(1 + MAX_IN_FLIGHT);
-    expect(pulled).toBeLessThanOrEqual(1 + MAX_IN_FLIGHT + 1);
-    // Taking more results opens the window again.
-    for (let i = 2; i <= 100; i += 1) expect((await iterator.next()).value).toBe(i);
+    expect(mostAhead).toBeLessThanOrEqual(bound);
+    // Taking more results opens the window again, never further than that.
+    for (let i = 2; i <= 100; i += 1) {
+      expect((await iterator.next()).value).toBe(i);
+      taken = i;
+    }
     await expect.poll(() => lastCall().received, { timeout: 2_000 }).toBe(100 + MAX_IN_FLIGHT);
+    expect(mostAhead).toBeLessThanOrEqual(bound);
     await iterator.return();
   });
 

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { type ChannelCredentials, type ChannelOptions, type ClientOptions, credentials } from "@grpc/grpc-js";
 import { type CalculatorTarget, parseTarget } from "../core/target.js";
 import { type AuthOption, bearerCallCredentials, bearerInterceptor, tokenSourceFor } from "./auth.js";
@@ -57,6 +58,14 @@ export function resolveConnection(target: string, options: ConnectionOptions = {
       clientOptions: { ...clientOptions, interceptors },
     };
   }
+  if (isIP(parsed.host) !== 0 && !nodeAllowsIpServerName()) {
+    // grpc-js 1.14 always sends the target host as the TLS server name (SNI); Node 26 refuses an IP address
+    // there (DEP0123 reached end of life), and every call would fail UNAVAILABLE after its retries.
+    throw new TypeError(
+      `TLS to an IP address (${parsed.host}) does not work on Node ${process.versions.node} with @grpc/grpc-js: ` +
+        "it sends the address as the TLS server name, which Node 26 and later refuse. Use a host name the certificate names.",
+    );
+  }
   const roots = options.rootCertificates === undefined ? null : Buffer.from(options.rootCertificates);
   const tls = credentials.createSsl(roots);
   return {
@@ -64,4 +73,9 @@ export function resolveConnection(target: string, options: ConnectionOptions = {
     credentials: tokens ? credentials.combineChannelCredentials(tls, bearerCallCredentials(tokens)) : tls,
     clientOptions: { ...clientOptions, interceptors },
   };
+}
+
+/** Node before 26 accepts an IP address as the TLS server name (with a DEP0123 warning). */
+export function nodeAllowsIpServerName(): boolean {
+  return Number(process.versions.node.split(".")[0]) < 26;
 }

@@ -1,0 +1,2 @@
+export { MissingToolError, SETUP_COMMAND, findExecutable, requireExecutable } from "./external-tools.mjs";
+export { nodeBinary, nodeRuntimes } from "./node-runtimes.mjs";
