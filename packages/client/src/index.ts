@@ -10,24 +10,8 @@
  * Browsers and edge runtimes get `./web` (the same API over fetch); see the README.
  */
 export { createCalculatorClient, type CalculatorClientOptions } from "./node/client.js";
-export type { CalculatorClient, ClientDefaults } from "./core/client.js";
-export {
-  CalculatorError,
-  isCalculatorError,
-  type CalculatorErrorOptions,
-  type StatusName,
-} from "./core/calculator-error.js";
-export { type CalculateRequest, type OperationName, operationNames } from "./core/operation.js";
-export { formatFloat32 } from "./core/float32.js";
-export {
-  type CalculatorTarget,
-  DEFAULT_PLAINTEXT_PORT,
-  isLoopbackHost,
-  parseTarget,
-  type ParseTargetOptions,
-} from "./core/target.js";
-export type { CallMetadata, CallOptions, GrpcMetadataLike } from "./core/call-options.js";
-export type { TokenSource } from "./core/token.js";
+export * from "./core/api.js";
+export { DEFAULT_PLAINTEXT_PORT, isLoopbackHost, parseTarget, type ParseTargetOptions } from "./core/target.js";
 export type { AuthOption } from "./node/auth.js";
 export type { ConnectionOptions } from "./node/connection.js";
-export { Operation } from "@grpc-calculator/proto/messages";
+export type { OpenTelemetryOptions } from "./node/open-telemetry.js";

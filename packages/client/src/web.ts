@@ -26,16 +26,4 @@ export function createCalculatorClient(target: string, options: WebClientOptions
 
 export type { WebClientOptions as CalculatorClientOptions };
 export { connectProtocol, grpcWebProtocol, type WebProtocol } from "./web/transport.js";
-export type { CalculatorClient, ClientDefaults } from "./core/client.js";
-export {
-  CalculatorError,
-  isCalculatorError,
-  type CalculatorErrorOptions,
-  type StatusName,
-} from "./core/calculator-error.js";
-export { type CalculateRequest, type OperationName, operationNames } from "./core/operation.js";
-export { formatFloat32 } from "./core/float32.js";
-export type { CalculatorTarget } from "./core/target.js";
-export type { CallMetadata, CallOptions, GrpcMetadataLike } from "./core/call-options.js";
-export type { TokenSource } from "./core/token.js";
-export { Operation } from "@grpc-calculator/proto/messages";
+export * from "./core/api.js";
