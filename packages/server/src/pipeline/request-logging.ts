@@ -2,7 +2,9 @@
  * Request logging, the middleware: one line per call, whatever protocol carried it. A call that
  * succeeds is a DEBUG line ("calculated", with its request and response; for a stream, how many
  * operations it answered); a call that fails is a WARNING with its status code and message, a
- * cancelled one (the client's choice) DEBUG. Lines carry the method, protocol, the path that served
+ * cancelled one (the client's choice) DEBUG. An exception that is not a CallError is a bug in the server:
+ * an ERROR line with its stack (`err.stack`, which names src/*.ts files and lines in the image, whose
+ * Node runs with source maps), and the caller gets INTERNAL. Lines carry the method, protocol, the path that served
  * the call (`servedBy`), and Cloud Logging's trace fields: the call's span when tracing is on, else the
  * caller's span when the call has a trace header.
  *
@@ -25,6 +27,7 @@ export interface RequestLoggingOptions {
 export function requestLogging({ logger, googleCloudProject, describeRequest }: RequestLoggingOptions): Middleware {
   const debug = logger.isLevelEnabled("debug");
   const warn = logger.isLevelEnabled("warn");
+  const bugs = logger.isLevelEnabled("error");
   const describe = describeRequest as (request: unknown) => unknown;
   const fields = (context: CallContext, request: unknown): Record<string, unknown> => ({
     method: context.method.path,
@@ -36,9 +39,12 @@ export function requestLogging({ logger, googleCloudProject, describeRequest }: 
       : traceFieldsOf(context.trace, googleCloudProject)),
     ...(request === undefined || request instanceof CallError ? {} : { request: describe(request) }),
   });
-  const failed = (context: CallContext, request: unknown, error: CallError, extra?: Record<string, unknown>) => {
+  const failed = (context: CallContext, request: unknown, thrown: unknown, extra?: Record<string, unknown>) => {
+    const error = toCallError(thrown);
     const line = { ...fields(context, request), ...extra, code: error.code };
-    if (error.code === status.CANCELLED) {
+    if (!(thrown instanceof CallError)) {
+      if (bugs) logger.error({ ...line, err: thrown }, error.message);
+    } else if (error.code === status.CANCELLED) {
       if (debug) logger.debug(line, error.message);
     } else if (warn) {
       logger.warn(line, error.message);
@@ -47,13 +53,13 @@ export function requestLogging({ logger, googleCloudProject, describeRequest }: 
 
   return {
     unary(next) {
-      if (!debug && !warn) return next;
+      if (!debug && !warn && !bugs) return next;
       return (request, context) => {
         let response;
         try {
           response = next(request, context);
         } catch (error) {
-          failed(context, request, toCallError(error));
+          failed(context, request, error);
           throw error;
         }
         if (debug) logger.debug({ ...fields(context, request), response }, "calculated");
@@ -62,11 +68,12 @@ export function requestLogging({ logger, googleCloudProject, describeRequest }: 
     },
 
     stream(next) {
-      if (!debug && !warn) return next;
+      if (!debug && !warn && !bugs) return next;
       return (context) => {
         const session = next(context);
         let operations = 0;
         let rejected: unknown;
+        let bugLogged = false;
         const logged: StreamSession<unknown, unknown> = {
           next(request) {
             try {
@@ -75,6 +82,11 @@ export function requestLogging({ logger, googleCloudProject, describeRequest }: 
               return response;
             } catch (error) {
               rejected = request;
+              // The transport ends the call with this as a CallError; a bug's stack is only here.
+              if (!(error instanceof CallError)) {
+                failed(context, request, error, { operations });
+                bugLogged = true;
+              }
               throw error;
             }
           },
@@ -82,7 +94,7 @@ export function requestLogging({ logger, googleCloudProject, describeRequest }: 
             session.end(error);
             if (error === undefined) {
               if (debug) logger.debug({ ...fields(context, undefined), operations }, "stream calculated");
-            } else {
+            } else if (!bugLogged) {
               failed(context, rejected, error, { operations });
             }
           },
