@@ -6,6 +6,7 @@
 import { constants, type ServerHttp2Stream } from "node:http2";
 import { status } from "@grpc/grpc-js";
 import type { CallError } from "../pipeline/call-error.js";
+import { stopRequestBody } from "../protocol/http2-stream.js";
 
 /** grpc-message is percent-encoded: every byte outside printable ASCII, and '%'. */
 export function encodeGrpcMessage(message: string): string {
@@ -37,15 +38,6 @@ export const OK_TRAILERS = Object.freeze({ "grpc-status": String(status.OK), "gr
 export function statusTrailers(error: CallError | undefined): Readonly<Record<string, string>> {
   if (error === undefined) return OK_TRAILERS;
   return { "grpc-status": String(error.code), "grpc-message": encodeGrpcMessage(error.message) };
-}
-
-/**
- * After the server's last frame: a client still sending its request is asked to stop with
- * RST_STREAM NO_ERROR (RFC 9113 §8.1; gRPC core and grpc-go do the same), so a refused or
- * failed call does not go on uploading. The response already sent stands.
- */
-export function stopRequestBody(stream: ServerHttp2Stream): void {
-  if (!stream.readableEnded && !stream.destroyed) stream.close(constants.NGHTTP2_NO_ERROR);
 }
 
 /** Ends a call that has sent nothing yet with only its status (a "Trailers-Only" response). */

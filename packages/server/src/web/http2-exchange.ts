@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { constants, type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import type { UniversalServerResponse } from "@connectrpc/connect/protocol";
 import { headerLookup, peerOf } from "../protocol/http-request.js";
-import { stopRequestBody } from "../protocol-grpc/response.js";
+import { stopRequestBody } from "../protocol/http2-stream.js";
 import { CLIENT_WENT_AWAY, collectBody, fromWebHeaders, toWebHeaders, type HttpExchange } from "./http-exchange.js";
 
 export function http2Exchange(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): HttpExchange {
