@@ -2,6 +2,7 @@
 // for the browser from the built package, resolved through its `exports` like any app would.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
+import { fileURLToPath } from "node:url";
 import { build, type Metafile } from "esbuild";
 import { describe, expect, it } from "vitest";
 
@@ -38,7 +39,8 @@ async function bundle(
   target: Target = { platform: "browser" },
 ): Promise<{ code: Uint8Array; inputs: string[] }> {
   const result = await build({
-    stdin: { contents: page, resolveDir: process.cwd(), loader: "ts", sourcefile: "page.ts" },
+    // Resolved from this package, as an app depending on it would, whatever directory vitest runs in.
+    stdin: { contents: page, resolveDir: packageDir, loader: "ts", sourcefile: "page.ts" },
     bundle: true,
     minify: true,
     format: "esm",
@@ -53,6 +55,8 @@ async function bundle(
   const meta: Metafile = result.metafile;
   return { code: output.contents, inputs: Object.keys(meta.inputs) };
 }
+
+const packageDir = fileURLToPath(new URL("..", import.meta.url));
 
 const gzipped = (code: Uint8Array) => gzipSync(code, { level: 9 }).length;
 
