@@ -1,0 +1,121 @@
+/**
+ * Streaming calls over gRPC (server, client and bidi streaming), served straight on their HTTP/2
+ * stream. Each incoming DATA chunk is split into the messages it holds and each is pushed to the
+ * call (pipeline/stream-call.ts); the responses produced meanwhile leave in one write, at the end of
+ * the chunk for a handler that answers synchronously (`eachRequest`), or once the handler's pending
+ * work has run. Through grpc-js every streamed message is its own trip through the call's object
+ * streams and its own HTTP/2 write, which a CPU profile under load showed dominating.
+ */
+import type { ServerHttp2Stream } from "node:http2";
+import type { TransportCallContext } from "../call-context.js";
+import { wireErrors, type CallError } from "../call-error.js";
+import type { StreamPipeline } from "../pipeline/pipeline.js";
+import { startStream, type StreamSink } from "../pipeline/stream-call.js";
+import { decodeMessage } from "../protocol/codec.js";
+import { EnvelopeReader, encodeEnvelopes } from "../protocol/envelope.js";
+import { grpcCallContext } from "./request.js";
+import { respondWithStatus, responseHeaders, statusTrailers, WITH_TRAILERS } from "./response.js";
+import type { GrpcCallServer } from "./unary.js";
+
+/** Writes a call's responses in batches and ends it with its status. */
+class GrpcStreamSink implements StreamSink {
+  #batch: Uint8Array[] = [];
+  #scheduled = false;
+  #full = false;
+  #error: CallError | undefined;
+  #ended = false;
+  #drainListeners: (() => void)[] | undefined;
+
+  constructor(
+    private readonly stream: ServerHttp2Stream,
+    private readonly pipeline: StreamPipeline,
+    private readonly context: TransportCallContext,
+  ) {}
+
+  send(response: unknown): boolean {
+    if (this.#ended) return true;
+    let bytes: Uint8Array;
+    try {
+      bytes = this.pipeline.method.encode(response);
+    } catch (error) {
+      this.context.abort(wireErrors.cannotEncode(error));
+      return true;
+    }
+    this.#batch.push(bytes);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => this.flush());
+    }
+    return !this.#full;
+  }
+
+  /** Writes the responses batched so far. */
+  flush(): void {
+    this.#scheduled = false;
+    if (this.#batch.length === 0 || this.stream.destroyed) return;
+    if (!this.stream.headersSent) this.stream.respond(responseHeaders(this.context), WITH_TRAILERS);
+    const batch = this.#batch;
+    this.#batch = [];
+    if (!this.stream.write(encodeEnvelopes(batch))) this.#full = true;
+  }
+
+  onDrain(listener: () => void): void {
+    this.flush();
+    if (!this.#full) return listener();
+    if (this.#drainListeners !== undefined) return void this.#drainListeners.push(listener);
+    this.#drainListeners = [listener];
+    this.stream.once("drain", () => {
+      this.#full = false;
+      const listeners = this.#drainListeners ?? [];
+      this.#drainListeners = undefined;
+      for (const waiting of listeners) waiting();
+    });
+  }
+
+  end(error: CallError | undefined): void {
+    this.#ended = true;
+    const { stream } = this;
+    if (stream.destroyed || stream.closed) return;
+    if (this.#batch.length === 0 && !stream.headersSent) {
+      if (error !== undefined) return respondWithStatus(stream, error, this.context);
+      stream.respond(responseHeaders(this.context), WITH_TRAILERS);
+    }
+    this.flush();
+    this.#error = error;
+    stream.once("wantTrailers", () => stream.sendTrailers(statusTrailers(this.#error, this.context)));
+    // Keep reading (and dropping) whatever the client still sends, so flow control never stalls it.
+    stream.resume();
+    stream.end();
+  }
+}
+
+export function grpcStream(pipeline: StreamPipeline, maxMessageBytes: number): GrpcCallServer {
+  const { method } = pipeline;
+  return (stream, headers, timeoutMs) => {
+    const context = grpcCallContext(method, stream, headers, timeoutMs);
+    const sink = new GrpcStreamSink(stream, pipeline, context);
+    const call = startStream(pipeline, context, sink, {
+      pause: () => stream.pause(),
+      resume: () => stream.resume(),
+    });
+    const reader = new EnvelopeReader(maxMessageBytes);
+    const push = (message: Buffer): undefined => {
+      call.push(decodeMessage(method, message));
+      return undefined;
+    };
+
+    // Reset by the client, or closed after the last frame: nothing more to send either way.
+    stream.on("close", () => context.abort(wireErrors.cancelled));
+    stream.on("error", () => undefined);
+    stream.on("data", (chunk: Buffer) => {
+      // A message the reader refused (too large, compressed) is a request that could not be read.
+      const failure = reader.read(chunk, push);
+      if (failure !== undefined) call.push(failure);
+      sink.flush();
+    });
+    stream.on("end", () => {
+      if (reader.midMessage) call.push(wireErrors.endedInsideMessage);
+      else call.end();
+    });
+  };
+}
