@@ -61,7 +61,8 @@ export interface CallContext {
 }
 
 /** Header names the protocols own: a handler's response headers and trailers never replace them. */
-const RESERVED = /^(?::|content-type$|content-length$|grpc-(?:status|message|encoding|accept-encoding|timeout)$|connect-)/;
+const RESERVED =
+  /^(?::|content-type$|content-length$|grpc-(?:status|message|encoding|accept-encoding|timeout)$|connect-)/;
 
 /** A handler's headers or trailers, as `[name, value]` pairs a protocol may add to its own. */
 export function userHeaders(headers: Headers | undefined): [string, string][] {

@@ -28,7 +28,10 @@ export interface EachRequest {
 
 const eachRequestOf = Symbol("eachRequest");
 
-export function eachRequest<I, O>(answer: AnswerEach<I, O>, options: EachRequestOptions = {}): BidiStreamingHandler<I, O> {
+export function eachRequest<I, O>(
+  answer: AnswerEach<I, O>,
+  options: EachRequestOptions = {},
+): BidiStreamingHandler<I, O> {
   const requestError = options.requestError ?? ((error: CallError) => error);
   async function* each(requests: AsyncIterable<I>, context: CallContext): AsyncGenerator<O> {
     const iterator = requests[Symbol.asyncIterator]();

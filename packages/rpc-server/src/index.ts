@@ -7,7 +7,13 @@
  * const server = await startRpcServer({ services: [service], port: 8080 });
  * ```
  */
-export { startRpcServer, type EngineLogger, type GrpcJsService, type RpcServer, type RpcServerOptions } from "./server.js";
+export {
+  startRpcServer,
+  type EngineLogger,
+  type GrpcJsService,
+  type RpcServer,
+  type RpcServerOptions,
+} from "./server.js";
 export {
   defineService,
   methodInfo,
@@ -26,13 +32,7 @@ export {
   type UnaryHandler,
 } from "./service.js";
 export { eachRequest, type AnswerEach, type EachRequestOptions } from "./each-request.js";
-export {
-  type CallContext,
-  type HeaderLookup,
-  type Protocol,
-  type ServedBy,
-  type SpanIds,
-} from "./call-context.js";
+export { type CallContext, type HeaderLookup, type Protocol, type ServedBy, type SpanIds } from "./call-context.js";
 export { CallError, Code, toCallError, wireErrors } from "./call-error.js";
 export { applyUnary, type Middleware, type StreamObserver, type UnaryCall } from "./pipeline/middleware.js";
 export { headerLookup } from "./protocol/http-request.js";

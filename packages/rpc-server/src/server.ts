@@ -4,8 +4,18 @@
  * handle whose `shutdown()` drains it gracefully. Services grpc-js serves itself (health,
  * reflection: `grpcJsServices`) share the port over gRPC.
  */
-import { Server, type ServiceDefinition as GrpcJsServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
-import { DEFAULT_LIMITS, MAX_PING_STRIKES, MIN_PING_INTERVAL_MS, serverChannelOptions, type ServerLimits } from "./limits.js";
+import {
+  Server,
+  type ServiceDefinition as GrpcJsServiceDefinition,
+  type UntypedServiceImplementation,
+} from "@grpc/grpc-js";
+import {
+  DEFAULT_LIMITS,
+  MAX_PING_STRIKES,
+  MIN_PING_INTERVAL_MS,
+  serverChannelOptions,
+  type ServerLimits,
+} from "./limits.js";
 import type { Middleware } from "./pipeline/middleware.js";
 import { createPipelines } from "./pipeline/pipeline.js";
 import { installPingPolicy } from "./private/ping-policy.js";

@@ -18,7 +18,7 @@ import {
   type CalculationResult,
   type CalculatorClient,
 } from "@grpc-calculator/proto";
-import type { Protocol, ServedBy } from "../src/pipeline/call-context.js";
+import type { Protocol, ServedBy } from "@grpc-calculator/rpc-server";
 import { calculatorClient } from "./helpers.js";
 
 export type Answer = { readonly result: number } | { readonly code: number; readonly message: string };

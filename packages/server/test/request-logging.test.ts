@@ -1,51 +1,53 @@
-// The request-logging middleware around a service with a bug: the caller gets INTERNAL, the log an ERROR
-// line with the exception's stack (one line per call, unary and streaming alike).
+// The request-logging middleware around a service with a bug: the caller gets INTERNAL, the log one
+// ERROR line with the exception's stack (one line per call, unary and streaming alike).
 import { status } from "@grpc/grpc-js";
-import { Operation } from "@grpc-calculator/proto";
-import { describe, expect, it } from "vitest";
+import { CallError, defineService, startRpcServer, type RpcServer } from "@grpc-calculator/rpc-server";
+import { CalculatorService, Operation } from "@grpc-calculator/proto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../src/logger.js";
-import { TransportCallContext } from "../src/pipeline/call-context.js";
-import { CallError, toCallError } from "../src/pipeline/call-error.js";
-import { createCalculatorPipeline } from "../src/pipeline/pipeline.js";
-import { requestLogging } from "../src/pipeline/request-logging.js";
-import type { CalculatorImplementation } from "../src/service/calculator.js";
-import { CALCULATE, CALCULATE_STREAM } from "../src/service/methods.js";
+import { requestLogging } from "../src/middleware/request-logging.js";
+import { calculateOnce, calculatorClient, rejection } from "./helpers.js";
 
 function bug(): never {
   throw new TypeError("a bug");
 }
 
-const buggy: CalculatorImplementation = {
-  calculate: bug,
-  calculateStream: () => ({ next: bug, end: () => undefined }),
-};
-
-function logged(level: "info" | "error") {
-  const lines: Record<string, unknown>[] = [];
-  const logger = createLogger({
-    level,
-    destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
-  });
-  const pipeline = createCalculatorPipeline(buggy, [
-    requestLogging({ logger, googleCloudProject: undefined, describeRequest: (request) => request }),
-  ]);
-  return { lines, pipeline };
-}
-
-const context = (method = CALCULATE) =>
-  new TransportCallContext(method, "grpc", "direct", "2", () => undefined, undefined, Number.POSITIVE_INFINITY);
+const lines: Record<string, unknown>[] = [];
+const logger = createLogger({
+  level: "error",
+  destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+});
 const request = { firstOperand: 1, secondOperand: 2, operation: Operation.ADD };
 
 describe("a bug in the service", () => {
-  it("unary: the call fails INTERNAL and one ERROR line carries the stack", () => {
-    const { lines, pipeline } = logged("info");
-    let thrown: unknown;
-    try {
-      pipeline.calculate(request, context());
-    } catch (error) {
-      thrown = error;
-    }
-    expect(toCallError(thrown)).toMatchObject({ code: status.INTERNAL, message: "internal error: a bug" });
+  let server: RpcServer;
+  beforeAll(async () => {
+    const buggy = defineService(CalculatorService, {
+      // DIVIDE stands for the caller's fault; anything else hits the bug.
+      calculate: (request) => {
+        if (request.operation === Operation.DIVIDE) throw new CallError(status.INVALID_ARGUMENT, "not today");
+        return bug();
+      },
+      // eslint-disable-next-line require-yield -- fails before its first answer
+      async *calculateStream(requests) {
+        for await (const _ of requests) bug();
+      },
+    });
+    server = await startRpcServer({
+      services: [buggy],
+      host: "127.0.0.1",
+      port: 0,
+      middleware: [requestLogging({ logger, googleCloudProject: undefined, describeRequest: (r) => r })],
+    });
+  });
+  afterAll(() => server.shutdown(1000));
+
+  it("unary: the call fails INTERNAL and one ERROR line carries the stack", async () => {
+    lines.length = 0;
+    const client = calculatorClient(server.port);
+    const error = await rejection(calculateOnce(client, request));
+    client.close();
+    expect(error).toMatchObject({ code: status.INTERNAL, details: "internal error: a bug" });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
       severity: "ERROR",
@@ -59,23 +61,26 @@ describe("a bug in the service", () => {
     });
   });
 
-  it("streaming: one ERROR line with the stack, not a second WARNING when the call ends", () => {
-    const { lines, pipeline } = logged("error");
-    const session = pipeline.calculateStream(context(CALCULATE_STREAM));
-    let thrown: unknown;
-    try {
-      session.next(request);
-    } catch (error) {
-      thrown = error;
-    }
-    session.end(toCallError(thrown));
+  it("streaming: one ERROR line with the stack, not a second WARNING when the call ends", async () => {
+    lines.length = 0;
+    const client = calculatorClient(server.port);
+    const call = client.calculateStream();
+    const failed = new Promise<{ code: number }>((resolve) => call.on("error", resolve));
+    call.on("data", () => undefined);
+    call.write(request);
+    call.end();
+    expect(await failed).toMatchObject({ code: status.INTERNAL });
+    client.close();
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ severity: "ERROR", operations: 0, err: { message: "a bug" } });
   });
 
-  it("a CallError is the caller's fault, not a bug: no ERROR line", () => {
-    const { lines, pipeline } = logged("error");
-    expect(() => pipeline.calculate(new CallError(status.INTERNAL, "cannot parse"), context())).toThrow("cannot parse");
+  it("a CallError is the caller's fault, not a bug: no ERROR line", async () => {
+    lines.length = 0;
+    const client = calculatorClient(server.port);
+    const error = await rejection(calculateOnce(client, { ...request, operation: Operation.DIVIDE }));
+    client.close();
+    expect(error).toMatchObject({ code: status.INVALID_ARGUMENT, details: "not today" });
     expect(lines).toEqual([]);
   });
 });

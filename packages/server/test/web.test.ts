@@ -118,7 +118,13 @@ describe.each([
     it.each([
       ["no message", Buffer.alloc(0), status.UNIMPLEMENTED],
       ["two messages", Buffer.concat([envelope(twoPlusThree), envelope(twoPlusThree)]), status.UNIMPLEMENTED],
-      ["a body that ends inside a message", envelope(twoPlusThree).subarray(0, 8), status.INVALID_ARGUMENT],
+      // The engine answers a truncated message with calculator.proto's status for it, as on gRPC;
+      // connect-es, which reads the envelope itself before the call reaches the pipeline, with its own.
+      [
+        "a body that ends inside a message",
+        envelope(twoPlusThree).subarray(0, 8),
+        directPath ? status.INTERNAL : status.INVALID_ARGUMENT,
+      ],
       ["a message declared over the 4 KiB limit", Buffer.from([0, 0, 0, 0x20, 0]), status.RESOURCE_EXHAUSTED],
     ])("answers a gRPC-Web call with %s with an error status, without a result", async (_name, body, code) => {
       const answer = await post({ "content-type": "application/grpc-web+proto" }, body);

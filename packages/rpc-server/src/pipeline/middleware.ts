@@ -46,7 +46,5 @@ export function applyUnary<I, O>(call: UnaryCall<I, O>, middleware: readonly Mid
 }
 
 export function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return (
-    typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
-  );
+  return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
 }

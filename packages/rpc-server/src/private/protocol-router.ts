@@ -69,15 +69,15 @@ export function createProtocolRouter(server: Server, routes: StreamRoutes, enabl
   const added = [...(http2ServersOf(server) ?? [])].filter((candidate) => before?.has(candidate) === false);
   const http2Server = added.length === 1 ? added[0] : undefined;
   const grpcJsListeners = (http2Server?.listeners("stream") ?? []) as StreamListener[];
-  const engaged = enable && http2Server !== undefined && grpcJsListeners.length > 0;
+  // grpc-js counts each connection's open streams for `grpc.max_connection_idle_ms` (private:
+  // `Server.onStreamOpened`); the streams served here must be counted too, or a connection busy with
+  // them would be closed as idle. Without it the router does not engage.
+  const onStreamOpened = (server as unknown as { onStreamOpened?: unknown }).onStreamOpened;
+  const engaged =
+    enable && http2Server !== undefined && grpcJsListeners.length > 0 && typeof onStreamOpened === "function";
 
   if (engaged) {
-    // grpc-js counts each connection's open streams for `grpc.max_connection_idle_ms`; count the
-    // streams served here too, so a connection busy with them is not closed as idle.
-    const onStreamOpened = (server as unknown as { onStreamOpened?: unknown }).onStreamOpened;
-    const countStream = (stream: ServerHttp2Stream): void => {
-      if (typeof onStreamOpened === "function") onStreamOpened.call(server, stream);
-    };
+    const countStream = (stream: ServerHttp2Stream): void => void onStreamOpened.call(server, stream);
     http2Server.removeAllListeners("stream");
     // Node's 'stream' arguments spelled out (stream, headers, flags, rawHeaders): no rest array and
     // spread on every call.

@@ -1,5 +1,5 @@
 /** A method's messages in the protobuf binary format, with the engine's errors for bytes that do not parse. */
-import { wireErrors, type CallError } from "../call-error.js";
+import { wireErrors } from "../call-error.js";
 import type { MethodInfo } from "../service.js";
 
 /** The request in `bytes`, or the INTERNAL error they raise (gRPC's code for a message that does not parse). */

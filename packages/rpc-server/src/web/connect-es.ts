@@ -209,8 +209,11 @@ function stream(
   return channel.responses();
 }
 
-async function* one(request: Message): AsyncGenerator<Message> {
-  yield request;
+/** A server-streaming call's one request, as the requests of a stream. */
+function one(request: Message): AsyncIterable<Message> {
+  return (async function* () {
+    yield await Promise.resolve(request);
+  })();
 }
 
 async function lastOf(responses: AsyncIterable<Message>): Promise<Message> {

@@ -10,7 +10,12 @@ import {
   type ServiceImplementation,
   type ServiceRegistration,
 } from "@grpc-calculator/rpc-server";
-import { CalculatorService, fileDescriptorSet, type BinaryOperation, type CalculationResult } from "@grpc-calculator/proto";
+import {
+  CalculatorService,
+  fileDescriptorSet,
+  type BinaryOperation,
+  type CalculationResult,
+} from "@grpc-calculator/proto";
 import { calculate } from "./calculate.js";
 
 /** One operation's answer, or the CallError with the status the contract names. */
