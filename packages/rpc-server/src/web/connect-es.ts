@@ -180,7 +180,7 @@ class ResponseChannel implements StreamSink {
 function stream(
   pipeline: StreamPipeline,
   codec: MethodCodec,
-  requests: AsyncIterable<Message>,
+  requests: AsyncIterable<Message> | Iterable<Message>,
   handlerContext: HandlerContext,
 ): AsyncGenerator<Message> {
   const context = contextOf(handlerContext, pipeline);
@@ -207,13 +207,6 @@ function stream(
     }
   })();
   return channel.responses();
-}
-
-/** A server-streaming call's one request, as the requests of a stream. */
-function one(request: Message): AsyncIterable<Message> {
-  return (async function* () {
-    yield await Promise.resolve(request);
-  })();
 }
 
 async function lastOf(responses: AsyncIterable<Message>): Promise<Message> {
@@ -243,7 +236,7 @@ function register(
     switch (method.methodKind) {
       case "server_streaming":
         router.rpc(method as DescMethodServerStreaming, (request, context) =>
-          stream(pipeline, codec, one(request), context),
+          stream(pipeline, codec, [request], context),
         );
         break;
       case "client_streaming":
