@@ -4,17 +4,27 @@
  * browsers and `fetch` speak in cleartext) or `node:http2` (h2c, what grpc-js speaks), with CORS for the
  * origins you allow. The service descriptor is built at run time from the descriptor set that
  * @grpc-calculator/proto publishes, and `Calculate` answers with the server's own semantics
- * (`calculate` from @grpc-calculator/server: the same results, statuses and messages). A test helper,
- * not product code: loopback only.
+ * (`calculate` from @grpc-calculator/server: the same results, statuses and messages); `CalculateStream` is
+ * Calculate applied to each request in order, as the contract defines it. Requests reach the handler as
+ * the contract's ts-proto type, decoded from their wire bytes: no cast stands between the untyped run-time
+ * descriptor and the handler. A test helper, not product code: loopback only.
  */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
 import type { AddressInfo, Socket } from "node:net";
-import { createFileRegistry, fromBinary } from "@bufbuild/protobuf";
+import {
+  createFileRegistry,
+  type DescMethod,
+  type DescMethodBiDiStreaming,
+  type DescMethodUnary,
+  fromBinary,
+  type Message,
+  toBinary,
+} from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError, cors, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import { Code, ConnectError, cors, type HandlerContext } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { type BinaryOperation, CalculatorService, fileDescriptorSet } from "@grpc-calculator/proto";
+import { BinaryOperation, CalculatorService, fileDescriptorSet } from "@grpc-calculator/proto";
 import { calculate as serverCalculate } from "@grpc-calculator/server";
 
 /** "/Calculator/Calculate" → "Calculator": the generated path is the only source of the service name. */
@@ -22,10 +32,29 @@ const serviceName = CalculatorService.calculate.path.split("/")[1] ?? "";
 const service =
   createFileRegistry(fromBinary(FileDescriptorSetSchema, fileDescriptorSet)).getService(serviceName) ??
   missing(`the descriptor set has no service ${serviceName}`);
+const calculateMethod = methodOf("calculate", (method): method is DescMethodUnary => method.methodKind === "unary");
+const calculateStreamMethod = methodOf(
+  "calculateStream",
+  (method): method is DescMethodBiDiStreaming => method.methodKind === "bidi_streaming",
+);
 
 function missing(why: string): never {
   throw new Error(why);
 }
+
+/** A method of the run-time descriptor by its local name, checked to be of the kind this server implements. */
+function methodOf<M extends DescMethod>(localName: string, isKind: (method: DescMethod) => method is M): M {
+  const method = service.method[localName];
+  if (method === undefined || !isKind(method)) return missing(`${serviceName} has no ${localName} of that kind`);
+  return method;
+}
+
+/**
+ * A request message of the run-time descriptor (untyped) as the contract's ts-proto type, through the wire
+ * bytes both generators read alike.
+ */
+const toBinaryOperation = (message: Message): BinaryOperation =>
+  BinaryOperation.decode(toBinary(calculateMethod.input, message));
 
 /** One Calculate call: the request, and the call's context (headers, signal, deadline). Throw a ConnectError to fail. */
 export type CalculateHandler = (request: BinaryOperation, context: HandlerContext) => number | Promise<number>;
@@ -37,6 +66,26 @@ export const serverSemantics: CalculateHandler = (request) => {
   if (!outcome.ok) throw new ConnectError(outcome.message, outcome.code as number);
   return outcome.result;
 };
+
+/**
+ * CalculateStream as the contract defines it from Calculate: each request answered in order; the first
+ * failure ends the call with that request's status and a message that starts with its zero-based index,
+ * which is the number of answers already sent.
+ */
+async function* eachInOrder<I, O>(requests: AsyncIterable<I>, answer: (request: I) => Promise<O>): AsyncIterable<O> {
+  let answered = 0;
+  for await (const request of requests) {
+    let response: O;
+    try {
+      response = await answer(request);
+    } catch (error) {
+      const e = ConnectError.from(error);
+      throw new ConnectError(`operation ${answered}: ${e.rawMessage}`, e.code);
+    }
+    yield response;
+    answered += 1;
+  }
+}
 
 export interface ConnectTestServerOptions {
   /** `"http1"` (default: node:http, HTTP/1.1) or `"h2c"` (node:http2 cleartext, prior knowledge). */
@@ -60,31 +109,16 @@ export interface ConnectTestServer {
 export async function startConnectTestServer(options: ConnectTestServerOptions = {}): Promise<ConnectTestServer> {
   const handle = options.calculate ?? serverSemantics;
   let calls = 0;
-  // protobuf-es messages of BinaryOperation: the fields ts-proto's type names.
-  const compute = async (request: unknown, context: HandlerContext) => {
+  const compute = async (request: BinaryOperation, context: HandlerContext) => {
     calls += 1;
-    return { result: await handle(request as BinaryOperation, context) };
+    return { result: await handle(request, context) };
   };
   const adapter = connectNodeAdapter({
     routes(router) {
-      // The descriptor is untyped (built at run time), so its implementation is too.
-      router.service(service, {
-        calculate: compute,
-        // The contract's stream: one result per request, in order; the first failure ends the call with
-        // that request's status and a message starting with its zero-based index.
-        async *calculateStream(requests: AsyncIterable<unknown>, context: HandlerContext) {
-          let index = 0;
-          for await (const request of requests) {
-            try {
-              yield await compute(request, context);
-            } catch (error) {
-              const e = ConnectError.from(error);
-              throw new ConnectError(`operation ${index}: ${e.rawMessage}`, e.code);
-            }
-            index += 1;
-          }
-        },
-      } as unknown as ServiceImpl<typeof service>);
+      router.rpc(calculateMethod, (request, context) => compute(toBinaryOperation(request), context));
+      router.rpc(calculateStreamMethod, (requests, context) =>
+        eachInOrder(requests, (request) => compute(toBinaryOperation(request), context)),
+      );
     },
   });
   const allowed = new Set(options.corsOrigins ?? []);

@@ -8,6 +8,7 @@
  * console.log(await calculator.add(2, 3)); // 5
  * ```
  */
+import { CalculatorDesc } from "@grpc-calculator/proto/protobuf-es";
 import { type CalculatorClient, type ClientDefaults, createClient } from "./core/client.js";
 import { createFetchTransport, type FetchTransportOptions } from "./web/transport.js";
 
@@ -21,7 +22,7 @@ export interface WebClientOptions extends Omit<ClientDefaults, "waitForReady">, 
  * the page (`/` through a dev proxy), or `host:port` as in Node (plaintext for loopback, else https).
  */
 export function createCalculatorClient(target: string, options: WebClientOptions = {}): CalculatorClient {
-  return createClient(createFetchTransport(target, options), options);
+  return createClient(createFetchTransport(target, options), CalculatorDesc.method, options);
 }
 
 export type { WebClientOptions as CalculatorClientOptions };

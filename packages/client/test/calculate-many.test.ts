@@ -1,13 +1,18 @@
 import { type BinaryOperation, Operation } from "@grpc-calculator/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CalculateRequest, CalculatorError, createCalculatorClient } from "../src/index.js";
-import { MAX_IN_FLIGHT } from "../src/node/calculate-many.js";
+import { MAX_IN_FLIGHT } from "../src/node/bidi-stream.js";
 import { startRealServer } from "./helpers/real-server.js";
-import { defaultHandlers, startTestServer, type TestServer } from "./helpers/test-server.js";
+import { compute, defaultHandlers, startTestServer, type TestServer } from "./helpers/test-server.js";
 
-/** The real server for results and errors; a counting test server for backpressure and cancellation. */
+/**
+ * The real server for results and errors; a counting test server for backpressure and cancellation; a
+ * server whose stream fails with the bare message of the failing operation (no "operation N: "), as a server
+ * of the contract may word it: the client must not need the text to name the operation.
+ */
 let real: TestServer;
 let server: TestServer;
+let terse: TestServer;
 /** What the server saw of each call, in the order the calls came: requests, and the stream closing. */
 const calls: { received: number; closed: boolean }[] = [];
 const lastCall = () => calls.at(-1) ?? { received: 0, closed: false };
@@ -23,10 +28,23 @@ beforeAll(async () => {
       defaultHandlers.calculateStream(call);
     },
   });
+  terse = await startTestServer({
+    calculateStream(call) {
+      call.on("data", (request: BinaryOperation) => {
+        try {
+          call.write({ result: compute(request) });
+        } catch (error) {
+          call.emit("error", error);
+        }
+      });
+      call.on("end", () => call.end());
+    },
+  });
 });
 afterAll(async () => {
   await server.close();
   await real.close();
+  await terse.close();
 });
 
 const client = () => createCalculatorClient(`127.0.0.1:${server.port}`);
@@ -81,6 +99,31 @@ describe("calculateMany", () => {
     expect(error).toBeInstanceOf(CalculatorError);
     expect(error).toMatchObject({ codeName: "INVALID_ARGUMENT", index: 3 });
     expect((error as CalculatorError).details).toMatch(/^operation 3: division by zero/);
+  });
+
+  it.each([
+    ["first", 0, []],
+    ["fourth", 3, [2, 4, 6]],
+  ])(
+    "names the %s operation as the failing one by the results before it, whatever the message says",
+    async (_, index, before) => {
+      const divideByZero = { firstOperand: 1, secondOperand: 0, operation: "DIVIDE" as const };
+      const requests = [add(1, 1), add(2, 2), add(3, 3)].slice(0, index);
+      for (const target of [terse, real]) {
+        await using calculator = createCalculatorClient(`127.0.0.1:${target.port}`);
+        const { values, error } = await collect(calculator.calculateMany([...requests, divideByZero, add(5, 5)]));
+        expect(values).toEqual(before);
+        expect(error).toMatchObject({ codeName: "INVALID_ARGUMENT", index });
+      }
+    },
+  );
+
+  it("passes the server's message on as it is", async () => {
+    await using calculator = createCalculatorClient(`127.0.0.1:${terse.port}`);
+    const { error } = await collect(
+      calculator.calculateMany([add(1, 1), { firstOperand: 1, secondOperand: 0, operation: "DIVIDE" }]),
+    );
+    expect(error).toMatchObject({ index: 1, details: "division by zero" });
   });
 
   it("rejects an invalid input itself with the same shape, after the results before it, without sending it", async () => {

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ServerCredentials } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type OperationName, operationNames } from "../src/index.js";
 import { startRealServer } from "./helpers/real-server.js";
 import { startTestServer, statusError, type TestServer } from "./helpers/test-server.js";
 import { selfSignedCertificate } from "./helpers/tls.js";
@@ -72,6 +73,17 @@ describe("calculator <first> <operator> <second>", () => {
     expect(await calculator(...args, "--target", target)).toEqual({ code: 0, stdout: `${output}\n`, stderr: "" });
   });
 
+  it("takes the name of every operation of the contract as a word", async () => {
+    const answers = { ADD: "9", SUBTRACT: "3", MULTIPLY: "18", DIVIDE: "2" } satisfies Record<OperationName, string>;
+    for (const name of operationNames) {
+      expect(await calculator("6", name.toLowerCase(), "3", "--target", target)).toEqual({
+        code: 0,
+        stdout: `${answers[name]}\n`,
+        stderr: "",
+      });
+    }
+  });
+
   it("prints JSON with --json", async () => {
     expect(await calculator("10", "/", "4", "--json", "--target", target)).toMatchObject({
       code: 0,
@@ -106,6 +118,9 @@ describe("calculator <first> <operator> <second>", () => {
   it.each([
     [["2", "pow", "3"], /operator.*use \+ - x \* \/ or add, subtract, multiply, divide/],
     [["abc", "+", "1"], /not a finite number: abc/],
+    [["Infinity", "+", "1"], /Infinity must be finite, got Infinity/],
+    [["1e39", "+", "1"], /1e39 is outside the float32 range/],
+    [["2", "toString", "3"], /operator.*use \+ - x \* \//],
     [["2", "+"], /missing required argument 'second'/],
     [["2", "+", "3", "--timeout", "0"], /--timeout/],
   ])("rejects %j with one line, exit 2", async (args, message) => {

@@ -126,6 +126,15 @@ describe.each([
       details: "operation 3: division by zero: second_operand is 0",
     });
   });
+
+  it("names a failure of the first operation index 0, with nothing yielded", async () => {
+    await using calculator = realClient();
+    const divideByZero = { firstOperand: 1, secondOperand: 0, operation: "DIVIDE" as const };
+    expect(await collect(calculator.calculateMany([divideByZero, add(1, 1)]))).toMatchObject({
+      values: [],
+      error: { codeName: "INVALID_ARGUMENT", index: 0, details: "operation 0: division by zero: second_operand is 0" },
+    });
+  });
 });
 
 describe("calls", () => {

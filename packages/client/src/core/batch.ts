@@ -1,8 +1,7 @@
-import type { BinaryOperation } from "@grpc-calculator/proto/messages";
 import { CalculatorError, isCalculatorError } from "./calculator-error.js";
 import { abortedError } from "./call-options.js";
-import { type CalculateRequest, toBinaryOperation } from "./operation.js";
 import { statusCode } from "./status.js";
+import { operationFailed } from "./stream-failure.js";
 
 /**
  * Unary calls a batch keeps in flight. Browsers open at most 6 HTTP/1.1 connections per origin, so more
@@ -11,27 +10,27 @@ import { statusCode } from "./status.js";
 export const MAX_CONCURRENT_CALLS = 8;
 
 /**
- * `calculateMany` where requests cannot be streamed (`fetch` has no streaming request bodies in browsers):
- * each operation is one unary `Calculate` call, at most MAX_CONCURRENT_CALLS at a time, results yielded in
- * input order. The contract is the stream's: the input is read lazily (only when a call slot is free and
- * the caller has taken the results before it), the first failure ends the iteration after the results
- * before it with a CalculatorError whose `index` names the operation and whose message starts
- * "operation N: " as the server's stream answer does, an input the client rejects itself fails the same way
- * without being sent, an exception of the input is rethrown as it is, and `break` or the signal cancels
- * the calls in flight. A `deadline` (epoch ms) bounds the whole batch, as a stream's deadline does.
+ * A stream of requests where requests cannot be streamed (`fetch` has no streaming request bodies in
+ * browsers): each request is one unary call, at most MAX_CONCURRENT_CALLS at a time, responses yielded in
+ * request order. The contract is the stream's: the requests are read lazily (only when a call slot is free
+ * and the caller has taken the responses before it), the first failure ends the iteration after the
+ * responses before it with a CalculatorError whose `index` names the request and whose message starts
+ * "operation N: " as the server's stream answer does, an exception of the requests is rethrown as it is
+ * (after the responses before it), and `break` or the signal cancels the calls in flight. A `deadline`
+ * (epoch ms) bounds the whole batch, as a stream's deadline does.
  */
-export async function* calculateInBatches(
-  calculate: (request: BinaryOperation, signal: AbortSignal) => Promise<number>,
-  inputs: Iterable<CalculateRequest> | AsyncIterable<CalculateRequest>,
+export async function* callInBatches<I, O>(
+  call: (request: I, signal: AbortSignal) => Promise<O>,
+  requests: AsyncIterable<I>,
   signal: AbortSignal | undefined,
   deadline: number | undefined,
-): AsyncGenerator<number, void, undefined> {
+): AsyncGenerator<O, void, undefined> {
   if (signal?.aborted) throw abortedError(signal);
   const controller = new AbortController();
-  const inFlight: Promise<number>[] = []; // in input order
+  const inFlight: Promise<O>[] = []; // in request order
   let inputEnded = false;
   let stopped = false;
-  let failure: { error: unknown } | undefined; // from the input: reported after the results before it
+  let failure: { error: unknown } | undefined; // from the requests: reported after the responses before it
   let interrupt: CalculatorError | undefined; // abort or deadline: reported at once
   // Pump and consumer sleep until the other moves; wake-ups may be spurious, each wait re-checks.
   let waiters: (() => void)[] = [];
@@ -57,24 +56,12 @@ export async function* calculateInBatches(
         );
 
   const pump = async () => {
-    let index = 0;
-    for await (const input of inputs) {
+    for await (const request of requests) {
       while (inFlight.length >= MAX_CONCURRENT_CALLS && !stopped) await changed();
       if (stopped) return;
-      let message: BinaryOperation;
-      try {
-        message = toBinaryOperation(input, index);
-      } catch (error) {
-        failure = { error };
-        break;
-      }
-      const at = index;
-      const result = calculate(message, controller.signal).catch((error: unknown) => {
-        throw isCalculatorError(error) && !controller.signal.aborted ? withIndex(error, at) : error;
-      });
-      void result.catch(() => {}); // read in order below; a later call may fail while an earlier one is awaited
-      inFlight.push(result);
-      index += 1;
+      const response = call(request, controller.signal);
+      void response.catch(() => {}); // read in order below; a later call may fail while an earlier one is awaited
+      inFlight.push(response);
       wake();
     }
   };
@@ -90,19 +77,22 @@ export async function* calculateInBatches(
     },
   );
 
+  let yielded = 0;
   try {
     for (;;) {
       if (interrupt) throw interrupt;
       const next = inFlight[0];
       if (next !== undefined) {
-        let value: number;
+        let value: O;
         try {
           value = await next;
         } catch (error) {
-          throw interrupt ?? error;
+          // The first failure in request order comes after the responses yielded: its index is their count.
+          throw interrupt ?? (isCalculatorError(error) ? operationFailed(error, yielded) : error);
         }
-        void inFlight.shift(); // the result just read
+        void inFlight.shift(); // the response just read
         wake();
+        yielded += 1;
         yield value;
       } else if (inputEnded) {
         if (failure) throw failure.error;
@@ -118,12 +108,4 @@ export async function* calculateInBatches(
     controller.abort(); // break, return, a failure: cancel whatever is still in flight
     wake();
   }
-}
-
-function withIndex(error: CalculatorError, index: number): CalculatorError {
-  return new CalculatorError(error.code, `operation ${index}: ${error.details}`, {
-    cause: error.cause,
-    metadata: error.metadata,
-    index,
-  });
 }

@@ -1,6 +1,5 @@
-import type { BinaryOperation } from "@grpc-calculator/proto/messages";
-import { Operation } from "@grpc-calculator/proto/messages";
-import { calculateInBatches } from "./batch.js";
+import { type BinaryOperation, Operation } from "@grpc-calculator/proto/messages";
+import { callInBatches } from "./batch.js";
 import {
   abortedError,
   type CallDefaults,
@@ -9,8 +8,10 @@ import {
   callSettings,
   closedError,
 } from "./call-options.js";
+import { calculateOperations } from "./many.js";
+import type { MethodDescriptors, MethodOf, ServiceMethods } from "./method.js";
 import { type CalculateRequest, toBinaryOperation } from "./operation.js";
-import { withRetries } from "./retry.js";
+import { isRetried, withRetries } from "./retry.js";
 import type { CalculatorTarget } from "./target.js";
 import type { Transport } from "./transport.js";
 
@@ -52,10 +53,16 @@ const asyncDispose: typeof Symbol.asyncDispose =
   Symbol.asyncDispose ?? (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose);
 
 /**
- * The calculator API over a transport: validation before the network, deadlines, aborts, the retry rule
- * when the transport has none, closing — the same in every runtime.
+ * The calculator API over a transport and the service's methods as its runtime describes them (the
+ * generated contract): validation before the network, deadlines, aborts, the retry rule when the transport
+ * has none, closing — the same in every runtime. A new unary method of the service needs only a
+ * convenience method here, calling `unary(methods.theMethod, ...)`.
  */
-export function createClient(transport: Transport, options: ClientDefaults = {}): CalculatorClient {
+export function createClient<D extends MethodDescriptors>(
+  transport: Transport<D>,
+  methods: ServiceMethods<D>,
+  options: ClientDefaults = {},
+): CalculatorClient {
   const unaryDefaults: CallDefaults = {
     timeoutMs: options.timeoutMs ?? 10_000,
     waitForReady: options.waitForReady ?? false,
@@ -67,47 +74,69 @@ export function createClient(transport: Transport, options: ClientDefaults = {})
     transport.close();
   };
 
-  const send = (message: BinaryOperation, call: CallSettings): Promise<number> =>
-    transport.retriesUnavailable
-      ? transport.calculate(message, call)
-      : withRetries(() => transport.calculate(message, call), call.deadline, call.signal);
+  /** One call of a unary method, under the retry rule unless the transport runs it itself. */
+  const send = <I, O>(method: MethodOf<D, I, O, "unary">, request: I, call: CallSettings): Promise<O> =>
+    transport.retriesUnavailable || !isRetried("unary")
+      ? transport.unary(method, request, call)
+      : withRetries(() => transport.unary(method, request, call), call.deadline, call.signal);
 
-  const calculate = async (request: CalculateRequest, callOptions: CallOptions = {}): Promise<number> => {
+  /** A unary call as the API makes it: aborts, closing, the client's default deadline. */
+  const unary = async <I, O>(
+    method: MethodOf<D, I, O, "unary">,
+    request: () => I,
+    callOptions: CallOptions,
+  ): Promise<O> => {
     const { signal } = callOptions;
     if (signal?.aborted) throw abortedError(signal);
-    const message = toBinaryOperation(request);
+    const message = request();
     if (closed) throw closedError();
     try {
-      return await send(message, callSettings(callOptions, unaryDefaults));
+      return await send(method, message, callSettings(callOptions, unaryDefaults));
     } catch (error) {
       throw signal?.aborted ? abortedError(signal, error) : error;
     }
   };
+
+  const calculate = async (request: CalculateRequest, callOptions: CallOptions = {}): Promise<number> =>
+    (await unary(methods.calculate, () => toBinaryOperation(request), callOptions)).result;
   const shortcut =
     (operation: Operation) =>
     (firstOperand: number, secondOperand: number, callOptions?: CallOptions): Promise<number> =>
       calculate({ firstOperand, secondOperand, operation }, callOptions);
 
   const calculateMany: CalculatorClient["calculateMany"] = (requests, callOptions = {}) => {
+    const { signal } = callOptions;
     const start = () => {
       if (closed) throw closedError();
       return callSettings(callOptions, streamDefaults);
     };
-    if (transport.calculateMany) return transport.calculateMany(requests, callOptions.signal, start);
-    return (async function* batched() {
-      const { deadline } = start();
-      // Without a deadline for the batch, each call gets the client's default one.
-      const perCall = (signal: AbortSignal) =>
-        deadline === undefined
-          ? callSettings({ ...callOptions, signal }, unaryDefaults)
-          : { ...callSettings({ ...callOptions, signal }, unaryDefaults), deadline };
-      yield* calculateInBatches(
-        (message, signal) => send(message, perCall(signal)),
+    const { bidiStream } = transport;
+    if (bidiStream) {
+      return calculateOperations(
         requests,
-        callOptions.signal,
-        deadline,
+        async function* streamed(messages) {
+          for await (const response of bidiStream(methods.calculateStream, messages, signal, start)) {
+            yield response.result;
+          }
+        },
+        signal,
       );
-    })();
+    }
+    // Unary calls of Calculate in batches. Without a deadline for the batch, each call gets the client's default one.
+    return calculateOperations(
+      requests,
+      async function* batched(messages) {
+        const { deadline } = start();
+        const perCall = (callSignal: AbortSignal): CallSettings => {
+          const settings = callSettings({ ...callOptions, signal: callSignal }, unaryDefaults);
+          return deadline === undefined ? settings : { ...settings, deadline };
+        };
+        const call = async (message: BinaryOperation, callSignal: AbortSignal) =>
+          (await send(methods.calculate, message, perCall(callSignal))).result;
+        yield* callInBatches(call, messages, signal, deadline);
+      },
+      signal,
+    );
   };
 
   return {

@@ -19,16 +19,16 @@ export interface CalculateRequest {
 }
 
 /**
- * Checks a request the way the server would and converts it to the wire message, so that mistakes the
- * client can see fail before the network: operands must be finite numbers representable in float32
- * (the wire type; a larger value would silently become Infinity), the operation a known value or name.
- * `index` (for `calculateMany`) prefixes the message like the server's "operation N: ...".
+ * The SDK's input rules, its only statement of them: what it checks before the network so that mistakes it
+ * can see fail at once, with the status the server would give (INVALID_ARGUMENT), and a request it cannot
+ * encode faithfully is never sent. An operand must be a number (a string would be coerced on encoding),
+ * finite (calculator.proto's rule for operands) and within float32's range (the wire type: a larger value
+ * would reach the server as Infinity); the operation must be a value or name of the generated `Operation`
+ * enum. Rules that depend on the operation (division by zero, a result outside float32) are the server's
+ * alone. See "Input rules" in the README for why the client keeps these.
  */
-export function toBinaryOperation(request: CalculateRequest, index?: number): BinaryOperation {
-  const invalid = (why: string) =>
-    new CalculatorError(statusCode("INVALID_ARGUMENT"), index === undefined ? why : `operation ${index}: ${why}`, {
-      index,
-    });
+export function toBinaryOperation(request: CalculateRequest): BinaryOperation {
+  const invalid = (why: string) => new CalculatorError(statusCode("INVALID_ARGUMENT"), why);
   if (typeof request !== "object" || request === null)
     throw invalid("expected { firstOperand, secondOperand, operation }");
   const firstOperand = checkOperand("firstOperand", request.firstOperand, invalid);
@@ -42,9 +42,16 @@ export function toBinaryOperation(request: CalculateRequest, index?: number): Bi
   return { firstOperand, secondOperand, operation };
 }
 
+/** Why the number `value` cannot be sent as an operand (see {@link toBinaryOperation}), or undefined when it can. */
+export function operandProblem(value: number): string | undefined {
+  if (!Number.isFinite(value)) return `must be finite, got ${value}`;
+  if (!Number.isFinite(Math.fround(value))) return `is outside the float32 range of the wire, got ${value}`;
+  return undefined;
+}
+
 function checkOperand(name: string, value: unknown, invalid: (why: string) => CalculatorError): number {
   if (typeof value !== "number") throw invalid(`${name} must be a number, got ${typeof value}`);
-  if (!Number.isFinite(value)) throw invalid(`${name} must be finite, got ${value}`);
-  if (!Number.isFinite(Math.fround(value))) throw invalid(`${name} ${value} is outside the float32 range of the wire`);
+  const problem = operandProblem(value);
+  if (problem !== undefined) throw invalid(`${name} ${problem}`);
   return value;
 }

@@ -1,18 +1,20 @@
 import { CalculatorError, isCalculatorError } from "./calculator-error.js";
+import type { CallKind } from "./method.js";
 import { statusCode, type StatusName } from "./status.js";
 
 /**
- * The retry rule of `Calculate`, the one definition both runtimes use. `Calculate` is idempotent, so a call
- * that fails with UNAVAILABLE (the server restarting, Cloud Run scaling or draining an instance, a connection
+ * The retry rule of the service's unary methods, the one definition both runtimes use. Every method of the
+ * contract is idempotent (calculator.proto says so), so a unary call that fails with UNAVAILABLE (the server restarting, Cloud Run scaling or draining an instance, a connection
  * that could not be made) is retried with exponential backoff: up to 5 attempts (grpc-js's maximum), waiting
  * about 0.15 s, 0.3 s, 0.6 s, 1.2 s between them (± 20 % jitter), so about 2.25 s in all: long enough to ride
  * out a server restart, since grpc-js only reconnects after its reconnect backoff (1 s ± 20 % after a refused
  * connection), short enough that a server that is really down is reported within a few seconds. Every
  * attempt stays inside the call's own deadline. Streams are not retried: a stream has usually delivered
- * results before it fails.
+ * results before it fails. Which methods it covers is a rule on their kind ({@link isRetried}), not a list.
  *
- * Node: grpc-js runs it, from the service config this rule is written into (node/channel-options.ts), with
- * its own transparent retries and commit rules. Web: {@link withRetries} runs it around each fetch.
+ * Node: grpc-js runs it, from the service config this rule is written into for every method it covers
+ * (node/channel-options.ts), with its own transparent retries and commit rules. Web: {@link withRetries}
+ * runs it around each fetch.
  */
 export const retryPolicy = {
   maxAttempts: 5,
@@ -21,6 +23,9 @@ export const retryPolicy = {
   backoffMultiplier: 2,
   retryableStatus: ["UNAVAILABLE"] as readonly StatusName[],
 } as const;
+
+/** Whether calls of a method of this kind are retried under {@link retryPolicy}: unary calls, not streams. */
+export const isRetried = (kind: CallKind): boolean => kind === "unary";
 
 /**
  * Runs `attempt` under {@link retryPolicy}, as grpc-js's RetryingCall schedules retries: the n-th wait is

@@ -37,17 +37,15 @@ const reservedEscapes = /%(2[346BCF]|3[ABDF]|40)/gi;
 const decodeReserved = (details: string) =>
   details.replace(reservedEscapes, (escape) => String.fromCharCode(parseInt(escape.slice(1), 16)));
 
-/** Converts whatever a grpc-js call failed with into a CalculatorError (streams: with the failed index). */
-export function toCalculatorError(error: unknown, options: { stream?: boolean } = {}): CalculatorError {
+/** Converts whatever a grpc-js call failed with into a CalculatorError. */
+export function toCalculatorError(error: unknown): CalculatorError {
   if (error instanceof CalculatorError) return error;
   const e = error as { code?: unknown; details?: unknown; metadata?: unknown; message?: unknown } | null;
   if (e !== null && typeof e === "object" && typeof e.code === "number") {
     const details = typeof e.details === "string" ? decodeReserved(e.details) : String(e.message);
-    const index = options.stream ? /^operation (\d+):/.exec(details)?.[1] : undefined;
     return new CalculatorError(e.code, details, {
       cause: error,
       metadata: e.metadata instanceof Metadata ? toHeaders(e.metadata) : undefined,
-      index: index === undefined ? undefined : Number(index),
     });
   }
   return new CalculatorError(Status.UNKNOWN, error instanceof Error ? error.message : String(error), { cause: error });

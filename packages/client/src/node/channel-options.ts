@@ -1,19 +1,26 @@
 import { CalculatorService } from "@grpc-calculator/proto";
 import type { ChannelOptions } from "@grpc/grpc-js";
-import { retryPolicy } from "../core/retry.js";
+import { callKind } from "../core/method.js";
+import { isRetried, retryPolicy } from "../core/retry.js";
 
-// "/Calculator/Calculate" → service "Calculator", method "Calculate": the generated path is the only source.
-const [, serviceName, calculateMethod] = CalculatorService.calculate.path.split("/");
+/** "/Calculator/Calculate" → `{ service: "Calculator", method: "Calculate" }`: the generated path is the only source. */
+function methodName(path: string): { service: string; method: string } {
+  const [, service = "", method = ""] = path.split("/");
+  return { service, method };
+}
 
 /**
- * gRPC service config: the client's retry rule for `Calculate` (core/retry.ts, where it is explained),
- * written in grpc-js's terms, so grpc-js runs it with its own transparent retries and commit rules.
- * `CalculateStream` is not retried.
+ * gRPC service config: the client's retry rule (core/retry.ts, where it is explained) for every method of
+ * the service it covers by its kind (the unary ones; streams are not retried), read from the generated
+ * service definition, so a new method is covered without an edit here. Written in grpc-js's terms, so
+ * grpc-js runs it with its own transparent retries and commit rules.
  */
 export const serviceConfig = {
   methodConfig: [
     {
-      name: [{ service: serviceName, method: calculateMethod }],
+      name: Object.values(CalculatorService)
+        .filter((method) => isRetried(callKind(method)))
+        .map((method) => methodName(method.path)),
       retryPolicy: {
         maxAttempts: retryPolicy.maxAttempts,
         initialBackoff: `${retryPolicy.initialBackoffMs / 1000}s`,
@@ -36,7 +43,7 @@ export const serviceConfig = {
  *   traffic. Well above the 10 s floor of gRPC's keepalive design (A8); if a front end still objects,
  *   grpc-js doubles the interval for that connection on `too_many_pings` (A8), so it backs off itself.
  * - `keepalive_timeout_ms` 20 s: no ping answer in 20 s means the connection is dead; its calls fail
- *   UNAVAILABLE (and `Calculate` is retried on a new connection).
+ *   UNAVAILABLE (and unary calls are retried on a new connection).
  * - `keepalive_permit_without_calls` 0: never ping an idle connection (what servers and the GFE count
  *   as abuse); an idle connection the front end closes is simply made again on the next call.
  * Not verified against Cloud Run itself from here (no internet); the e2e suite runs the client through

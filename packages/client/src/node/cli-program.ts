@@ -2,22 +2,31 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { isCalculatorError } from "../core/calculator-error.js";
 import { formatFloat32 } from "../core/float32.js";
+import { Operation, operationFromJSON } from "@grpc-calculator/proto/messages";
 import { createCalculatorClient } from "./client.js";
-import { type OperationName, operationNames } from "../core/operation.js";
+import { operandProblem, operationNames } from "../core/operation.js";
 import { DEFAULT_PLAINTEXT_PORT } from "../core/target.js";
 import type { ConnectionOptions } from "./connection.js";
 import { checkHealth } from "./health-check.js";
 
-/** Operator symbols the CLI accepts besides the operation names (case-insensitive). `x`: no shell quoting. */
-const operatorSymbols: Readonly<Record<string, OperationName>> = {
-  "+": "ADD",
-  "-": "SUBTRACT",
-  x: "MULTIPLY",
-  "*": "MULTIPLY",
-  "×": "MULTIPLY",
-  "/": "DIVIDE",
-  "÷": "DIVIDE",
-};
+/**
+ * Operator symbols the CLI accepts besides the operation names, which come from the generated `Operation`
+ * enum (`add`, `divide`, ..., any case): a new operation is a word of the CLI without an edit here, and a
+ * symbol only where one is wanted. `x`: no shell quoting.
+ */
+const operatorSymbols: ReadonlyMap<string, Operation> = new Map([
+  ["+", Operation.ADD],
+  ["-", Operation.SUBTRACT],
+  ["x", Operation.MULTIPLY],
+  ["*", Operation.MULTIPLY],
+  ["×", Operation.MULTIPLY],
+  ["/", Operation.DIVIDE],
+  ["÷", Operation.DIVIDE],
+]);
+/** The operation words: the enum's names in lower case. */
+const operationWords = operationNames.map((name) => name.toLowerCase());
+/** The ASCII symbols, as usage shows them (`×` and `÷` work too). */
+const asciiSymbols = [...operatorSymbols.keys()].filter((symbol) => /^[\x20-\x7e]$/.test(symbol));
 
 interface GlobalOptions {
   target: string;
@@ -32,16 +41,21 @@ interface GlobalOptions {
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
+/** An operand: a number the SDK's input rules accept (core/operation.ts), else a usage error. */
 function parseOperand(text: string): number {
-  const value = Number(text);
-  if (text.trim() === "" || !Number.isFinite(value)) throw new InvalidArgumentError(`not a finite number: ${text}`);
+  const value = text.trim() === "" ? Number.NaN : Number(text);
+  if (Number.isNaN(value)) throw new InvalidArgumentError(`not a finite number: ${text}`);
+  const problem = operandProblem(value);
+  if (problem !== undefined) throw new InvalidArgumentError(`${text} ${problem}`);
   return value;
 }
 
-function parseOperator(text: string): OperationName {
-  const name = operatorSymbols[text] ?? operationNames.find((candidate) => candidate === text.toUpperCase());
-  if (!name) throw new InvalidArgumentError(`use + - x * / or ${operationNames.join(", ").toLowerCase()}`);
-  return name;
+function parseOperator(text: string): Operation {
+  const operation = operatorSymbols.get(text) ?? operationFromJSON(text.toUpperCase());
+  if (operation === Operation.UNRECOGNIZED) {
+    throw new InvalidArgumentError(`use ${asciiSymbols.join(" ")} or ${operationWords.join(", ")}`);
+  }
+  return operation;
 }
 
 function parseTimeout(text: string): number {
@@ -112,9 +126,13 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         "compute <first> <operator> <second>, e.g. `calculator 2 + 3`, `calculator 10 / 4 --target host:443`",
       )
       .argument("<first>", "a number", parseOperand)
-      .argument("<operator>", "+ - x * / (quote * in a shell) or add, subtract, multiply, divide", parseOperator)
+      .argument(
+        "<operator>",
+        `${asciiSymbols.join(" ")} (quote * in a shell) or ${operationWords.join(", ")}`,
+        parseOperator,
+      )
       .argument("<second>", "a number", parseOperand),
-  ).action(async (first: number, operation: OperationName, second: number, options: GlobalOptions) => {
+  ).action(async (first: number, operation: Operation, second: number, options: GlobalOptions) => {
     try {
       await using calculator = createCalculatorClient(options.target, {
         ...connectionOptions(options),

@@ -1,3 +1,4 @@
+import { CalculatorService } from "@grpc-calculator/proto";
 import { type CalculatorClient, type ClientDefaults, createClient } from "../core/client.js";
 import type { ConnectionOptions } from "./connection.js";
 import { createGrpcTransport } from "./transport.js";
@@ -17,5 +18,5 @@ export interface CalculatorClientOptions extends ConnectionOptions, ClientDefaul
  * (plaintext). Loopback targets are plaintext by default, everything else TLS with the system roots.
  */
 export function createCalculatorClient(target: string, options: CalculatorClientOptions = {}): CalculatorClient {
-  return createClient(createGrpcTransport(target, options), options);
+  return createClient(createGrpcTransport(target, options), CalculatorService, options);
 }

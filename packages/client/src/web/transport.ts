@@ -1,13 +1,12 @@
 import { Code, ConnectError, encodeBinaryHeader, type Transport as ConnectTransport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
-import type { CalculationResult } from "@grpc-calculator/proto/messages";
-import { CalculatorDesc } from "@grpc-calculator/proto/protobuf-es";
 import { CalculatorError } from "../core/calculator-error.js";
 import { metadataEntries } from "../core/call-options.js";
 import { statusCode } from "../core/status.js";
 import { authorization, type TokenSource } from "../core/token.js";
 import type { Transport } from "../core/transport.js";
 import { resolveBaseUrl } from "./base-url.js";
+import { fromProtobufEs, toProtobufEs, type WebMethods } from "./web-methods.js";
 
 /**
  * A wire protocol of the web entry, binary protobuf over `fetch`: {@link connectProtocol} (the default) or
@@ -43,11 +42,11 @@ export interface FetchTransportOptions {
 
 /**
  * The web transport: `@connectrpc/connect-web` speaking Connect or gRPC-Web with binary protobuf (the
- * float32 results arrive bit for bit as in Node), for `Calculate` described by the generated protobuf-es
- * descriptor. `fetch` cannot stream request bodies in browsers, so `calculateMany` is left to the client,
- * which batches unary calls; connect-web does not retry, so the client runs the retry rule.
+ * float32 results arrive bit for bit as in Node), calling any unary method by its generated protobuf-es
+ * descriptor. `fetch` cannot stream request bodies in browsers, so it has no `bidiStream` and the client
+ * makes unary calls instead; connect-web does not retry, so the client runs the retry rule.
  */
-export function createFetchTransport(target: string, options: FetchTransportOptions): Transport {
+export function createFetchTransport(target: string, options: FetchTransportOptions): Transport<WebMethods> {
   const resolved = resolveBaseUrl(target, options.tls);
   const settings = {
     baseUrl: resolved.address,
@@ -58,11 +57,10 @@ export function createFetchTransport(target: string, options: FetchTransportOpti
     ),
   };
   const transport = (options.protocol ?? connectProtocol).createTransport(settings);
-  const calculate = CalculatorDesc.method.calculate;
   return {
     target: resolved,
     retriesUnavailable: false,
-    async calculate(request, call) {
+    async unary(method, request, call) {
       const timeoutMs = call.deadline === undefined ? undefined : call.deadline - Date.now();
       // connect-web reads a timeout ≤ 0 as none: a deadline already past ends the call here.
       if (timeoutMs !== undefined && timeoutMs <= 0) {
@@ -74,9 +72,8 @@ export function createFetchTransport(target: string, options: FetchTransportOpti
       }
       if (options.auth) headers.set("authorization", await authorization(options.auth));
       try {
-        const response = await transport.unary(calculate, call.signal, timeoutMs, headers, { ...request });
-        // A protobuf-es message of CalculationResult: the same field the ts-proto type names.
-        return (response.message as unknown as CalculationResult).result;
+        const response = await transport.unary(method, call.signal, timeoutMs, headers, toProtobufEs(request));
+        return fromProtobufEs(response.message);
       } catch (error) {
         const e = ConnectError.from(error);
         // Connect's codes are gRPC's numbers; rawMessage is the server's message without the code prefix.
