@@ -1,4 +1,10 @@
-import { Operation, operationFromJSON, operationToJSON, type BinaryOperation } from "@grpc-calculator/proto/messages";
+import {
+  Operation,
+  operationFromJSON,
+  operations,
+  operationToJSON,
+  type BinaryOperation,
+} from "@grpc-calculator/proto/messages";
 import { CalculatorError } from "./calculator-error.js";
 import { statusCode } from "./status.js";
 
@@ -6,9 +12,9 @@ import { statusCode } from "./status.js";
 export type OperationName = Exclude<keyof typeof Operation, "UNRECOGNIZED">;
 
 /** Every operation name, in the proto's order (derived from the generated enum). */
-export const operationNames: readonly OperationName[] = Object.values(Operation)
-  .filter((value): value is Operation => typeof value === "number" && value !== Operation.UNRECOGNIZED)
-  .map((value) => operationToJSON(value) as OperationName);
+export const operationNames: readonly OperationName[] = operations.map(
+  (value) => operationToJSON(value) as OperationName,
+);
 
 /** One calculation: `firstOperand <operation> secondOperand`. */
 export interface CalculateRequest {

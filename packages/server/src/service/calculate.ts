@@ -8,7 +8,7 @@
  * (`Math.fround`: round to nearest, ties to even), which is what the response field carries.
  */
 import { status } from "@grpc/grpc-js";
-import { Operation, operationToJSON } from "@grpc-calculator/proto";
+import { Operation, operations, operationToJSON } from "@grpc-calculator/proto";
 
 /** A successful calculation: `result` is a finite float32 value. */
 export interface CalculationSuccess {
@@ -28,10 +28,7 @@ export type CalculationOutcome = CalculationSuccess | CalculationFailure;
 /** The largest finite float32, 3.4028234663852886e38. */
 export const FLOAT32_MAX = 3.4028234663852886e38;
 
-const KNOWN_OPERATIONS = Object.values(Operation)
-  .filter((value): value is Operation => typeof value === "number" && value !== Operation.UNRECOGNIZED)
-  .map((value) => `${operationToJSON(value)}=${value}`)
-  .join(", ");
+const KNOWN_OPERATIONS = operations.map((value) => `${operationToJSON(value)}=${value}`).join(", ");
 
 function invalid(message: string): CalculationFailure {
   return { ok: false, code: status.INVALID_ARGUMENT, message };
