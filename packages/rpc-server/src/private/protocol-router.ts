@@ -42,6 +42,8 @@ export interface ProtocolRouter {
   readonly onSession: (listener: (session: ServerHttp2Session) => void) => boolean;
 }
 
+function ignore(): void {}
+
 type StreamListener = (
   this: unknown,
   stream: ServerHttp2Stream,
@@ -82,6 +84,11 @@ export function createProtocolRouter(server: Server, routes: StreamRoutes, enabl
     // Node's 'stream' arguments spelled out (stream, headers, flags, rawHeaders): no rest array and
     // spread on every call.
     http2Server.on("stream", function (this: unknown, stream, headers, flags, rawHeaders) {
+      // A client may reset a stream as it opens it (connect-node does at a deadline): an error then
+      // reaches the stream's 'error' event, which must never go unheard, and a stream already gone
+      // has nothing to answer (grpc-js would throw trying to).
+      stream.on("error", ignore);
+      if (stream.destroyed || stream.closed) return;
       if (isGrpcContentType(headers["content-type"])) {
         if (!routes.grpc(stream, headers)) {
           for (const listener of grpcJsListeners) listener.call(this, stream, headers, flags, rawHeaders);
