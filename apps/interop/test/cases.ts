@@ -3,6 +3,7 @@
  */
 import type { RpcServer } from "@grpc-calculator/rpc-server";
 import { startInteropServer } from "../src/index.js";
+import { expect } from "vitest";
 import { PayloadType, type Payload } from "../src/gen/grpc/testing/messages.js";
 
 /** Every case of the descriptions this suite runs (the 14 that need no credentials nor compression). */
@@ -55,4 +56,17 @@ export const SPECIAL_STATUS_MESSAGE = "\t\ntest with whitespace\r\nand Unicode B
 /** The interop server on a free loopback port, as the tests start it. */
 export function startTestServer(): Promise<RpcServer> {
   return startInteropServer({ host: "127.0.0.1", port: 0 });
+}
+
+/** The payload sizes of responses (-1 for a response without a payload). */
+export const sizes = (responses: readonly { payload: Payload | undefined }[]): number[] =>
+  responses.map((response) => response.payload?.body.length ?? -1);
+
+/** The golden responses: payloads of `sizes` zero bytes (compared as bytes: a deep equal of 300 KB is slow). */
+export function expectZeros(responses: readonly { payload: Payload | undefined }[], expected: readonly number[]): void {
+  expect(sizes(responses)).toEqual(expected);
+  for (const { payload } of responses) {
+    expect(payload?.type).toBe(PayloadType.COMPRESSABLE);
+    expect(payload?.body.equals(Buffer.alloc(payload.body.length))).toBe(true);
+  }
 }

@@ -7,7 +7,6 @@ import type { RpcServer } from "@grpc-calculator/rpc-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   PayloadType,
-  type Payload,
   type SimpleResponse,
   type StreamingOutputCallResponse,
 } from "../src/gen/grpc/testing/messages.js";
@@ -26,6 +25,8 @@ import {
   SPECIAL_STATUS_MESSAGE,
   STATUS_CODE,
   STATUS_MESSAGE,
+  expectZeros,
+  sizes,
   startTestServer,
   zeros,
   type CaseName,
@@ -83,18 +84,6 @@ async function failure(call: Promise<unknown>): Promise<ServiceError> {
     return error as ServiceError;
   }
   throw new Error("the call succeeded");
-}
-
-const sizes = (responses: readonly { payload: Payload | undefined }[]): number[] =>
-  responses.map((response) => response.payload?.body.length ?? -1);
-
-/** The golden responses: payloads of `sizes` zero bytes (compared as bytes: a deep equal of 300 KB is slow). */
-function expectZeros(responses: readonly { payload: Payload | undefined }[], expected: readonly number[]): void {
-  expect(sizes(responses)).toEqual(expected);
-  for (const { payload } of responses) {
-    expect(payload?.type).toBe(PayloadType.COMPRESSABLE);
-    expect(payload?.body.equals(Buffer.alloc(payload.body.length))).toBe(true);
-  }
 }
 
 const cases: Record<CaseName, () => Promise<void>> = {
