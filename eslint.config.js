@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/src/gen/**", "**/node_modules/**", "**/.results/**"] },
+  { ignores: ["**/dist/**", "**/src/gen/**", "**/test/gen/**", "**/node_modules/**", "**/.results/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

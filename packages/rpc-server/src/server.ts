@@ -68,9 +68,10 @@ export interface RpcServer {
   readonly protocolRouterEngaged: boolean;
   /**
    * Graceful shutdown: no new calls or connections, in-flight calls finish; after `graceMs` the rest
-   * are cancelled. Resolves when the server is closed. Idempotent.
+   * are cancelled. Resolves when the server is closed: true when every call finished within the
+   * grace period. Idempotent.
    */
-  shutdown(graceMs: number): Promise<void>;
+  shutdown(graceMs: number): Promise<boolean>;
   /** Cancels every call and closes every connection now. */
   forceShutdown(): void;
 }
@@ -129,7 +130,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     );
   }
 
-  let closing: Promise<void> | undefined;
+  let closing: Promise<boolean> | undefined;
   const forceShutdown = (): void => {
     void listener.close();
     server.forceShutdown();
@@ -140,19 +141,19 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     host: listener.host,
     protocolRouterEngaged: router.engaged,
     shutdown: (graceMs) =>
-      (closing ??= new Promise<void>((resolve) => {
+      (closing ??= new Promise<boolean>((resolve) => {
         const connectionsClosed = listener.close();
         const timer = setTimeout(() => {
           logger.warn({ graceMs }, "grace period over: cancelling the calls still running");
           forceShutdown();
-          resolve();
+          resolve(false);
         }, graceMs);
         // grpc-js sends GOAWAY and lets the calls on its connections finish; node:http lets its requests finish.
         const grpcClosed = new Promise<void>((closed) => server.tryShutdown(() => closed()));
         http1.drain();
         void Promise.all([grpcClosed, connectionsClosed]).then(() => {
           clearTimeout(timer);
-          resolve();
+          resolve(true);
         });
       })),
     forceShutdown,

@@ -1,12 +1,14 @@
 /**
- * Every transport limit of the server, in one place, with why it has that value.
+ * The server's limits, with why each has its value: the calculator's message sizes, set here, and
+ * the engine's transport limits (connections, keepalive, ping policy, HTTP/1.1 timeouts), which
+ * @grpc-calculator/rpc-server defines and this module re-exports so one place lists them all.
  * The package README's "Limits" table restates these; keep both in step.
  *
  * Cloud Run's front end (Google Front End) terminates TLS and forwards each client's calls to the
  * container over HTTP/2 cleartext, multiplexing many calls on few connections, and cuts a request
  * at the service's request timeout (5 min by default, 60 min at most).
  */
-import type { ChannelOptions } from "@grpc/grpc-js";
+import { limits } from "@grpc-calculator/rpc-server";
 
 /**
  * Largest request message accepted: 4 KiB. A `BinaryOperation` is at most 21 bytes on the wire
@@ -19,69 +21,26 @@ export const MAX_RECEIVE_MESSAGE_BYTES = 4 * 1024;
 /** Largest response message: a `CalculationResult` is 5 bytes; reflection answers are ~20 KiB. */
 export const MAX_SEND_MESSAGE_BYTES = 256 * 1024;
 
-/**
- * Concurrent calls per HTTP/2 connection: 256. Cloud Run's default per-instance concurrency is 80
- * (max 1000) and its front end spreads them over a few connections; 256 lets one connection carry
- * a whole instance's default load while bounding what a single client can hold open. The value is
- * advertised in SETTINGS_MAX_CONCURRENT_STREAMS, which well-behaved clients (grpc-js, gRPC core, Go,
- * Cloud Run's front end) respect by queueing; a peer that opens more anyway breaks the protocol and
- * Node's HTTP/2 answers with GOAWAY (PROTOCOL/INTERNAL error) for that connection, not a per-stream
- * REFUSED_STREAM (apps/reliability checks the server survives it).
- */
-export const MAX_CONCURRENT_STREAMS = 256;
+export const {
+  MAX_CONCURRENT_STREAMS,
+  KEEPALIVE_TIME_MS,
+  KEEPALIVE_TIMEOUT_MS,
+  MAX_CONNECTION_AGE_MS,
+  MAX_CONNECTION_AGE_GRACE_MS,
+  MAX_CONNECTION_IDLE_MS,
+  MIN_PING_INTERVAL_MS,
+  MAX_PING_STRIKES,
+  HTTP1_HEADERS_TIMEOUT_MS,
+  HTTP1_REQUEST_TIMEOUT_MS,
+  HTTP1_KEEP_ALIVE_TIMEOUT_MS,
+} = limits;
 
-/**
- * Server keepalive: a PING after 60 s without activity on a connection, dropped if unanswered in
- * 20 s. Finds dead peers (a vanished client behind a NAT) long before Cloud Run's front end or any
- * NAT in between drops an idle connection (minutes), so connections the front end keeps are live.
- */
-export const KEEPALIVE_TIME_MS = 60_000;
-export const KEEPALIVE_TIMEOUT_MS = 20_000;
-
-/**
- * Connection age: 30 min (± grpc-js's jitter), then GOAWAY so clients reconnect; calls already
- * running get 5 min more. Rebalances long-lived connections across instances and across WORKERS
- * (gRPC connections otherwise stick to the process that accepted them).
- */
-export const MAX_CONNECTION_AGE_MS = 30 * 60_000;
-export const MAX_CONNECTION_AGE_GRACE_MS = 5 * 60_000;
-
-/** Connections with no call for 10 min are closed with GOAWAY (frees idle sockets; clients reconnect on demand). */
-export const MAX_CONNECTION_IDLE_MS = 10 * 60_000;
-
-/**
- * Ping abuse protection (grpc-js servers have none: they ignore
- * `grpc.http2.min_ping_interval_without_data_ms` and `grpc.http2.max_ping_strikes`, so
- * src/private/ping-policy.ts enforces gRPC core's policy): on a connection with no call open, a
- * PING received sooner than 10 s after the previous one is a strike; the third strike gets
- * GOAWAY ENHANCE_YOUR_CALM and the connection is closed. 10 s admits every common client keepalive
- * setting (gRPC's documented minimum client keepalive is 10 s) while stopping ping floods. PINGs
- * during open calls are allowed, as gRPC clients send them to size their flow-control window.
- */
-export const MIN_PING_INTERVAL_MS = 10_000;
-export const MAX_PING_STRIKES = 2;
-
-/**
- * HTTP/1.1 (the web protocols without h2c: local development, `curl http://…`; Cloud Run's front end
- * always speaks HTTP/2 to the container): a request's headers must arrive within 10 s and the whole
- * request within 30 s, so a slow client cannot hold a connection and its buffers (a calculator request
- * is a few hundred bytes); an idle keep-alive connection is closed after 60 s.
- */
-export const HTTP1_HEADERS_TIMEOUT_MS = 10_000;
-export const HTTP1_REQUEST_TIMEOUT_MS = 30_000;
-export const HTTP1_KEEP_ALIVE_TIMEOUT_MS = 60_000;
-
-/** The grpc-js server options built from the values above. */
-export const serverChannelOptions: ChannelOptions = {
-  // Not a limit: this server does not serve channelz, so grpc-js's per-call channelz bookkeeping
-  // (call counters and traces per server and per connection) would be pure cost.
-  "grpc.enable_channelz": 0,
-  "grpc.max_receive_message_length": MAX_RECEIVE_MESSAGE_BYTES,
-  "grpc.max_send_message_length": MAX_SEND_MESSAGE_BYTES,
-  "grpc.max_concurrent_streams": MAX_CONCURRENT_STREAMS,
-  "grpc.keepalive_time_ms": KEEPALIVE_TIME_MS,
-  "grpc.keepalive_timeout_ms": KEEPALIVE_TIMEOUT_MS,
-  "grpc.max_connection_age_ms": MAX_CONNECTION_AGE_MS,
-  "grpc.max_connection_age_grace_ms": MAX_CONNECTION_AGE_GRACE_MS,
-  "grpc.max_connection_idle_ms": MAX_CONNECTION_IDLE_MS,
+/** The limits the engine applies to this server. */
+export const serverLimits: limits.ServerLimits = {
+  maxReceiveMessageBytes: MAX_RECEIVE_MESSAGE_BYTES,
+  maxSendMessageBytes: MAX_SEND_MESSAGE_BYTES,
+  http1RequestTimeoutMs: HTTP1_REQUEST_TIMEOUT_MS,
 };
+
+/** The grpc-js server options of this server (for tests and the benchmark's comparisons). */
+export const serverChannelOptions = limits.serverChannelOptions(serverLimits);

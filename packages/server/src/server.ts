@@ -3,7 +3,7 @@
  * and returns a handle whose `shutdown()` is the graceful shutdown that SIGTERM triggers.
  */
 import { readFile } from "node:fs/promises";
-import { Server } from "@grpc/grpc-js";
+import { startRpcServer } from "@grpc-calculator/rpc-server";
 import { CalculatorService, fileDescriptorSet, operationToJSON, type BinaryOperation } from "@grpc-calculator/proto";
 import {
   DEFAULT_PORT,
@@ -14,20 +14,12 @@ import {
 } from "./config.js";
 import { grpcFileDescriptorSet } from "./gen/descriptor-set.js";
 import { HEALTH_SERVICE_NAME, HealthService, HealthStatus, ServingStatus, serviceNameOf } from "./health.js";
-import { HTTP1_REQUEST_TIMEOUT_MS, MAX_PING_STRIKES, MIN_PING_INTERVAL_MS, serverChannelOptions } from "./limits.js";
+import { HTTP1_REQUEST_TIMEOUT_MS, serverLimits } from "./limits.js";
 import { createLogger, type Logger } from "./logger.js";
-import { createCalculatorPipeline } from "./pipeline/pipeline.js";
-import { requestLogging } from "./pipeline/request-logging.js";
-import { installPingPolicy } from "./private/ping-policy.js";
-import { createProtocolRouter } from "./private/protocol-router.js";
-import { directGrpcHandler } from "./protocol-grpc/handler.js";
-import { calculatorHandlers } from "./protocol-grpc-js/calculator-handlers.js";
+import { requestLogging } from "./middleware/request-logging.js";
 import { createReflection, ReflectionV1AlphaService, ReflectionV1Service } from "./reflection.js";
-import { calculator } from "./service/calculator.js";
+import { calculatorService } from "./service/calculator.js";
 import { createTelemetry } from "./telemetry/telemetry.js";
-import { createHttp1Server } from "./transport/http1-server.js";
-import { listen } from "./transport/listener.js";
-import { lazyWebProtocols } from "./transport/web-loader.js";
 
 /** TLS material: file paths (as TLS_CERT_FILE/TLS_KEY_FILE) or PEM contents. */
 export type TlsOptions = TlsFiles | { readonly cert: Buffer | string; readonly key: Buffer | string };
@@ -132,13 +124,6 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       ? undefined
       : createTelemetry(options.telemetry, logger, options.googleCloudProject);
 
-  // Every Calculator call, whatever carries it, runs through this pipeline. Telemetry is outermost: it
-  // names the call's span before the log lines are written.
-  const pipeline = createCalculatorPipeline(calculator, [
-    ...(telemetry === undefined ? [] : [telemetry.middleware]),
-    requestLogging({ logger, googleCloudProject: options.googleCloudProject, describeRequest }),
-  ]);
-
   const healthHandlers = health.handlers();
   if (telemetry !== undefined) {
     // The SDK loads once the server has answered its first health check (Cloud Run's startup probe),
@@ -157,57 +142,39 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     setTimeout(load, TELEMETRY_LOAD_FALLBACK_MS).unref();
   }
 
-  const server = new Server(serverChannelOptions);
-  server.addService(CalculatorService, calculatorHandlers(pipeline));
-  server.addService(HealthService, healthHandlers);
-  server.addService(ReflectionV1Service, reflection);
-  server.addService(ReflectionV1AlphaService, reflection);
-
-  const web = lazyWebProtocols({
-    pipeline,
-    allowedOrigins: options.corsAllowedOrigins ?? new Set(),
-    directPath,
-    onError: (error) => logger.error({ err: error }, "a web request failed inside the server"),
+  // Every Calculator call, whatever carries it, runs through the engine's pipeline. Telemetry is
+  // outermost: it names the call's span before the log lines are written. Health and reflection are
+  // grpc-js's own services on the same port.
+  const engine = await startRpcServer({
+    services: [calculatorService],
+    grpcJsServices: [
+      { definition: HealthService, implementation: healthHandlers },
+      { definition: ReflectionV1Service, implementation: reflection },
+      { definition: ReflectionV1AlphaService, implementation: reflection },
+    ],
+    middleware: [
+      ...(telemetry === undefined ? [] : [telemetry.middleware]),
+      requestLogging({ logger, googleCloudProject: options.googleCloudProject, describeRequest }),
+    ],
+    host: options.host,
+    port: options.port ?? DEFAULT_PORT,
+    tls,
+    limits: { ...serverLimits, http1RequestTimeoutMs: options.http1RequestTimeoutMs ?? HTTP1_REQUEST_TIMEOUT_MS },
+    corsAllowedOrigins: options.corsAllowedOrigins,
+    directPath: options.directPath,
+    protocolRouter: options.protocolRouter,
+    logger,
   });
-  const directGrpc = directGrpcHandler(pipeline);
-  const router = createProtocolRouter(
-    server,
-    { grpc: directPath ? directGrpc : () => false, web: web.serveHttp2 },
-    options.protocolRouter ?? true,
-  );
-  const http1 = createHttp1Server(web.serveHttp1, options.http1RequestTimeoutMs ?? HTTP1_REQUEST_TIMEOUT_MS);
-  const listener = await listen(
-    { host: options.host ?? "::", port: options.port ?? DEFAULT_PORT, tls },
-    { http2: router.injectConnection, http1: http1.accept },
-    options.host === undefined,
-  );
-
-  const pingPolicyInstalled = installPingPolicy(router, {
-    minIntervalMs: MIN_PING_INTERVAL_MS,
-    maxStrikes: MAX_PING_STRIKES,
-    onAbuse: (session) =>
-      logger.warn(
-        { remoteAddress: session.socket?.remoteAddress },
-        "closing a connection that pings too often (GOAWAY ENHANCE_YOUR_CALM)",
-      ),
-  });
-  if (!router.engaged) {
-    logger.error(
-      { pingPolicy: pingPolicyInstalled },
-      "the protocol router could not engage (grpc-js internals changed): gRPC calls go through grpc-js, " +
-        "gRPC-Web and Connect are served over HTTP/1.1 only, HTTP/2 ping abuse protection is off",
-    );
-  }
 
   health.setAll(ServingStatus.SERVING);
-  const { host, port } = listener;
+  const { host, port } = engine;
   logger.info(
     {
       address: host,
       port,
       tls: tls !== undefined,
       services: reflectedServices,
-      protocolRouter: router.engaged,
+      protocolRouter: engine.protocolRouterEngaged,
       ...(options.telemetry === undefined
         ? {}
         : { telemetry: { traces: options.telemetry.traces?.url, metrics: options.telemetry.metrics?.url } }),
@@ -218,43 +185,26 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   let closing: Promise<void> | undefined;
   let graceEnds = 0;
   const shutdown = () =>
-    (closing ??= new Promise<void>((resolve) => {
+    (closing ??= (async () => {
       logger.info({ graceMs: shutdownGraceMs }, "shutting down: NOT_SERVING, draining in-flight calls");
       graceEnds = performance.now() + shutdownGraceMs;
       health.setAll(ServingStatus.NOT_SERVING);
       health.endWatches();
-      const connectionsClosed = listener.close();
-      const timer = setTimeout(() => {
-        logger.warn({ graceMs: shutdownGraceMs }, "grace period over: cancelling the calls still running");
-        server.forceShutdown();
-        listener.destroy();
-        resolve();
-      }, shutdownGraceMs);
-      // grpc-js sends GOAWAY and lets the calls on its connections finish; node:http lets its requests finish.
-      const grpcClosed = new Promise<void>((closed) => server.tryShutdown(() => closed()));
-      http1.drain();
-      void Promise.all([grpcClosed, connectionsClosed]).then(() => {
-        clearTimeout(timer);
-        logger.info("server closed");
-        resolve();
-      });
-    }).then(async () => {
+      if (await engine.shutdown(shutdownGraceMs)) logger.info("server closed");
       // What telemetry still buffers (the last calls' spans, the metrics since the last export) is
       // exported in what is left of the grace period.
       await telemetry?.shutdown(Math.max(graceEnds - performance.now(), TELEMETRY_MIN_FLUSH_MS));
-    }));
+    })());
 
   return {
     port,
     host,
-    protocolRouterEngaged: router.engaged,
+    protocolRouterEngaged: engine.protocolRouterEngaged,
     health,
     shutdown,
     forceShutdown: () => {
       health.setAll(ServingStatus.NOT_SERVING);
-      void listener.close();
-      server.forceShutdown();
-      listener.destroy();
+      engine.forceShutdown();
     },
   };
 }

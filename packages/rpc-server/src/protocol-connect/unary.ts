@@ -5,9 +5,9 @@
  * with the HTTP status the protocol maps each code to. The protocol's rules come from connect-es
  * (content types, timeouts, status mapping, error bodies, the JSON codec), so the direct path and
  * the library path answer alike; what the direct path saves is connect-es's per-call machinery.
+ * A handler's headers go out as HTTP headers, its trailers as `trailer-`-prefixed headers.
  */
-import { create } from "@bufbuild/protobuf";
-import { createMethodSerializationLookup } from "@connectrpc/connect/protocol";
+import type { OutgoingHttpHeaders } from "node:http";
 import {
   codeToHttpStatus,
   contentTypeUnaryJson,
@@ -16,66 +16,81 @@ import {
   parseContentType,
   parseTimeout,
 } from "@connectrpc/connect/protocol-connect";
-import { MAX_RECEIVE_MESSAGE_BYTES, MAX_SEND_MESSAGE_BYTES } from "../limits.js";
-import type { BinaryOperation } from "@grpc-calculator/proto";
+import { userHeaders } from "../call-context.js";
 import type { CallError } from "../call-error.js";
-import { decodeRequest, encodeResponse } from "../protocol/binary-codec.js";
+import { decodeMessage } from "../protocol/codec.js";
 import { MAX_TIMER_MS } from "../protocol/timeouts.js";
+import type { MethodInfo } from "../service.js";
 import { fromConnectError, toConnectError } from "../web/connect-errors.js";
-import { calculateMethod, JSON_OPTIONS } from "../web/descriptors.js";
+import { JSON_OPTIONS, type MethodCodec } from "../web/descriptors.js";
 import type { HttpExchange } from "../web/http-exchange.js";
-import type { UnaryWireFormat } from "../web/unary-exchange.js";
+import type { UnaryWireFormat, WireResponse } from "../web/unary-exchange.js";
 
-// connect-es's own JSON codec for the method, as its router builds it.
-const serialization = createMethodSerializationLookup(calculateMethod, undefined, JSON_OPTIONS, {
-  readMaxBytes: MAX_RECEIVE_MESSAGE_BYTES,
-  writeMaxBytes: MAX_SEND_MESSAGE_BYTES,
-});
-const requestJson = serialization.getI(false);
-const responseJson = serialization.getO(false);
+/** `headers` with the handler's trailers as Connect's unary protocol carries them. */
+function withTrailers(headers: OutgoingHttpHeaders, trailers: Headers | undefined): OutgoingHttpHeaders {
+  const pairs = userHeaders(trailers);
+  if (pairs.length === 0) return headers;
+  const merged = { ...headers };
+  for (const [name, value] of pairs) merged[`trailer-${name}`] = value;
+  return merged;
+}
 
-function failure(error: CallError): ReturnType<UnaryWireFormat["fail"]> {
+const JSON_HEADERS = Object.freeze({ "content-type": contentTypeUnaryJson });
+const PROTO_HEADERS = Object.freeze({ "content-type": contentTypeUnaryProto });
+
+function failure(error: CallError, trailers: Headers | undefined): WireResponse {
   return {
     status: codeToHttpStatus(toConnectError(error).code),
-    headers: { "content-type": contentTypeUnaryJson },
+    headers: withTrailers(JSON_HEADERS, trailers),
     body: errorToJsonBytes(toConnectError(error), JSON_OPTIONS),
   };
 }
 
-const json: UnaryWireFormat = {
-  maxBodyBytes: MAX_RECEIVE_MESSAGE_BYTES,
-  decode(body) {
-    try {
-      // A protobuf-es message of the runtime descriptor: the same fields as ts-proto's BinaryOperation.
-      return requestJson.parse(body) as unknown as BinaryOperation;
-    } catch (error) {
-      return fromConnectError(error);
-    }
-  },
-  answer: (response) => ({
-    status: 200,
-    headers: { "content-type": contentTypeUnaryJson },
-    body: responseJson.serialize(create(calculateMethod.output, { ...response })),
-  }),
-  fail: failure,
-};
-
-const proto: UnaryWireFormat = {
-  maxBodyBytes: MAX_RECEIVE_MESSAGE_BYTES,
-  decode: decodeRequest,
-  answer: (response) => ({
-    status: 200,
-    headers: { "content-type": contentTypeUnaryProto },
-    body: encodeResponse(response),
-  }),
-  fail: failure,
-};
+/** Connect's unary formats of `method`: JSON (with the method's JSON codec) and proto. */
+export function connectUnaryFormats(
+  method: MethodInfo,
+  codec: () => MethodCodec | undefined,
+  maxBodyBytes: number,
+): { json: UnaryWireFormat | undefined; proto: UnaryWireFormat } {
+  const proto: UnaryWireFormat = {
+    maxBodyBytes,
+    decode: (body) => decodeMessage(method, body),
+    answer: (response, trailers) => ({
+      status: 200,
+      headers: withTrailers(PROTO_HEADERS, trailers),
+      body: method.encode(response),
+    }),
+    fail: failure,
+  };
+  const json = codec();
+  if (json === undefined) return { json: undefined, proto };
+  return {
+    proto,
+    json: {
+      maxBodyBytes,
+      decode(body) {
+        try {
+          return json.requestFromJson(body);
+        } catch (error) {
+          return fromConnectError(error);
+        }
+      },
+      answer: (response, trailers) => ({
+        status: 200,
+        headers: withTrailers(JSON_HEADERS, trailers),
+        body: json.responseToJson(response),
+      }),
+      fail: failure,
+    },
+  };
+}
 
 /**
- * The wire format and deadline of a Connect unary call the direct path serves, or undefined when
- * connect-es should serve it (GET, compression, streaming content types, a timeout it would refuse).
+ * Whether a Connect unary call is one the direct path serves (binary or JSON), with its deadline;
+ * undefined when connect-es should serve it (GET, compression, streaming content types, a timeout it
+ * would refuse).
  */
-export function directConnectUnary(exchange: HttpExchange): { format: UnaryWireFormat; timeoutMs: number } | undefined {
+export function directConnectUnary(exchange: HttpExchange): { binary: boolean; timeoutMs: number } | undefined {
   if (exchange.method !== "POST") return undefined;
   const type = parseContentType(exchange.header("content-type") ?? null);
   if (type === undefined || type.stream) return undefined;
@@ -83,5 +98,5 @@ export function directConnectUnary(exchange: HttpExchange): { format: UnaryWireF
   if (encoding !== undefined && encoding !== "identity") return undefined;
   const timeout = parseTimeout(exchange.header("connect-timeout-ms") ?? null, MAX_TIMER_MS);
   if (timeout.error !== undefined) return undefined;
-  return { format: type.binary ? proto : json, timeoutMs: timeout.timeoutMs ?? Number.POSITIVE_INFINITY };
+  return { binary: type.binary, timeoutMs: timeout.timeoutMs ?? Number.POSITIVE_INFINITY };
 }

@@ -7,7 +7,7 @@
 import {
   Metadata,
   status,
-  type handleCall,
+  type UntypedHandleCall,
   type sendUnaryData,
   type ServerDuplexStream,
   type ServerReadableStream,
@@ -45,7 +45,7 @@ function contextOf(call: AnyCall, pipeline: MethodPipeline): TransportCallContex
     // grpc-js ends the call itself at its deadline; the context's timer tells the handler.
     Number.isFinite(ms) ? Math.max(0, ms - Date.now()) : Number.POSITIVE_INFINITY,
   );
-  call.once("cancelled", () => context.abort(wireErrors.cancelled));
+  (call as ServerUnaryCall<unknown, unknown>).once("cancelled", () => context.abort(wireErrors.cancelled));
   return context;
 }
 
@@ -71,7 +71,7 @@ function sendHeaders(call: AnyCall, context: TransportCallContext): void {
   if (metadata !== undefined) call.sendMetadata(metadata);
 }
 
-function unaryHandler(pipeline: MethodPipeline & { kind: "unary" }): handleCall<unknown, unknown> {
+function unaryHandler(pipeline: MethodPipeline & { kind: "unary" }): UntypedHandleCall {
   return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
     const context = contextOf(call, pipeline);
     runUnary(pipeline, call.request, context, {
@@ -119,7 +119,7 @@ function writingSink(
   };
 }
 
-function streamHandler(pipeline: StreamPipeline): handleCall<unknown, unknown> {
+function streamHandler(pipeline: StreamPipeline): UntypedHandleCall {
   const { requestStream, responseStream } = pipeline.method;
   if (!requestStream) {
     return (call: ServerWritableStream<unknown, unknown>) => {

@@ -33,7 +33,7 @@ export function directGrpcHandler(pipelines: Pipelines, maxMessageBytes: number)
   }
   return (stream, headers) => {
     const path = headers[constants.HTTP2_HEADER_PATH];
-    const serve = path === undefined ? undefined : servers.get(path);
+    const serve = typeof path === "string" ? servers.get(path) : undefined;
     if (serve === undefined) return false;
     const timeoutMs = directCallTimeoutMs(headers);
     if (timeoutMs === undefined) return false;

@@ -49,11 +49,17 @@ class GrpcStreamSink implements StreamSink {
     return !this.#full;
   }
 
+  /** Sends the response headers now, if the call is still on and they have not gone yet. */
+  sendHeaders(): void {
+    if (this.#ended || this.stream.destroyed || this.stream.headersSent) return;
+    this.stream.respond(responseHeaders(this.context), WITH_TRAILERS);
+  }
+
   /** Writes the responses batched so far. */
   flush(): void {
     this.#scheduled = false;
     if (this.#batch.length === 0 || this.stream.destroyed) return;
-    if (!this.stream.headersSent) this.stream.respond(responseHeaders(this.context), WITH_TRAILERS);
+    this.sendHeaders();
     const batch = this.#batch;
     this.#batch = [];
     if (!this.stream.write(encodeEnvelopes(batch))) this.#full = true;
@@ -98,6 +104,9 @@ export function grpcStream(pipeline: StreamPipeline, maxMessageBytes: number): G
       pause: () => stream.pause(),
       resume: () => stream.resume(),
     });
+    // The headers go now, as grpc-js and gRPC core send them, so a client waiting for them before it
+    // sends proceeds; what the handler set as it started (it has run up to its first await) goes with them.
+    sink.sendHeaders();
     const reader = new EnvelopeReader(maxMessageBytes);
     const push = (message: Buffer): undefined => {
       call.push(decodeMessage(method, message));

@@ -4,58 +4,70 @@
  * format (protocol-connect/unary.ts, protocol-grpc-web/unary.ts); this is the part they share.
  */
 import type { OutgoingHttpHeaders } from "node:http";
-import { status } from "@grpc/grpc-js";
-import type { BinaryOperation, CalculationResult } from "@grpc-calculator/proto";
-import type { CallContext } from "../call-context.js";
-import { CallError, toCallError } from "../call-error.js";
-import type { CalculatorPipeline } from "../pipeline/pipeline.js";
+import { userHeaders, type TransportCallContext } from "../call-context.js";
+import { wireErrors, type CallError } from "../call-error.js";
+import type { UnaryPipeline } from "../pipeline/pipeline.js";
+import { runUnary } from "../pipeline/unary-call.js";
 import type { HttpExchange } from "./http-exchange.js";
 
-/** A protocol's unary wire format. */
+/** A response: status, headers and body. */
+export interface WireResponse {
+  readonly status: number;
+  readonly headers: OutgoingHttpHeaders;
+  readonly body: Uint8Array;
+}
+
+/** A protocol's unary wire format for one method. */
 export interface UnaryWireFormat {
   /** The largest body accepted. */
   readonly maxBodyBytes: number;
   /** The request in a body, or the CallError that stands in for it. */
-  decode(body: Buffer): BinaryOperation | CallError;
-  /** The response: status, headers and body. */
-  answer(response: CalculationResult): { status: number; headers: OutgoingHttpHeaders; body: Uint8Array };
+  decode(body: Buffer): unknown;
+  /** The response, with the handler's trailers where the protocol carries them in the body. */
+  answer(response: unknown, trailers: Headers | undefined): WireResponse;
   /** A failed call's response. */
-  fail(error: CallError): { status: number; headers: OutgoingHttpHeaders; body: Uint8Array };
+  fail(error: CallError, trailers: Headers | undefined): WireResponse;
 }
-
-const DEADLINE_EXCEEDED = new CallError(status.DEADLINE_EXCEEDED, "Deadline exceeded");
 
 /**
  * Serves one unary call. `context` carries its deadline; `extraHeaders` (CORS) go on the response.
  * The call passes through the pipeline exactly once, whatever happens on the wire.
  */
 export function serveUnary(
-  pipeline: CalculatorPipeline,
+  pipeline: UnaryPipeline,
   exchange: HttpExchange,
-  context: CallContext & { abort(reason: unknown): void },
+  context: TransportCallContext,
   format: UnaryWireFormat,
   extraHeaders: OutgoingHttpHeaders | undefined,
 ): void {
-  let done = false;
-  const finish = (input: Buffer | CallError): void => {
-    if (done) return;
-    done = true;
-    clearTimeout(deadline);
-    if (input instanceof CallError) context.abort(input);
-    const request = input instanceof CallError ? input : format.decode(input);
-    let reply: ReturnType<UnaryWireFormat["answer"]>;
-    try {
-      reply = format.answer(pipeline.calculate(request, context));
-    } catch (error) {
-      reply = format.fail(toCallError(error));
-    }
-    exchange.respond(
-      reply.status,
-      extraHeaders === undefined ? reply.headers : { ...reply.headers, ...extraHeaders },
-      reply.body,
-    );
+  let read = false;
+  const send = (reply: WireResponse): void => {
+    const handlerHeaders = userHeaders(context.setResponseHeader);
+    const headers =
+      extraHeaders === undefined && handlerHeaders.length === 0
+        ? reply.headers
+        : { ...Object.fromEntries(handlerHeaders), ...reply.headers, ...extraHeaders };
+    exchange.respond(reply.status, headers, reply.body);
   };
-  const remainingMs = context.deadline - Date.now();
-  const deadline = Number.isFinite(remainingMs) ? setTimeout(() => finish(DEADLINE_EXCEEDED), remainingMs) : undefined;
+  const finish = (input: Buffer | CallError): void => {
+    if (read) return;
+    read = true;
+    const request = Buffer.isBuffer(input) ? format.decode(input) : input;
+    runUnary(pipeline, request, context, {
+      respond(response) {
+        let reply: WireResponse;
+        try {
+          reply = format.answer(response, context.setResponseTrailer);
+        } catch (error) {
+          reply = format.fail(wireErrors.cannotEncode(error), context.setResponseTrailer);
+        }
+        send(reply);
+      },
+      fail: (error) => send(format.fail(error, context.setResponseTrailer)),
+    });
+  };
+  // The deadline, or the client going away, while the request is still arriving.
+  context.onAbort(finish);
+  exchange.onAbort(() => context.abort(wireErrors.cancelled));
   exchange.readBody(format.maxBodyBytes, finish);
 }

@@ -1,6 +1,6 @@
 /**
  * The web protocols, Connect and gRPC-Web, on HTTP/1.1 and HTTP/2: what browsers, `curl` and `fetch`
- * speak. CORS first (cors.ts); then plain unary `Calculate` calls take the direct path
+ * speak. CORS first (cors.ts); then plain unary calls of any method take the direct path
  * (protocol-connect/unary.ts, protocol-grpc-web/unary.ts) and everything else connect-es
  * (connect-es.ts). Both run the same pipeline as gRPC calls.
  *
@@ -10,19 +10,23 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import { TransportCallContext } from "../call-context.js";
-import type { CalculatorPipeline } from "../pipeline/pipeline.js";
-import { directConnectUnary } from "../protocol-connect/unary.js";
-import { directGrpcWebUnary } from "../protocol-grpc-web/unary.js";
-import { CALCULATE } from "../service/methods.js";
+import type { ServerLimits } from "../limits.js";
+import type { Pipelines, UnaryPipeline } from "../pipeline/pipeline.js";
+import { connectUnaryFormats, directConnectUnary } from "../protocol-connect/unary.js";
+import { directGrpcWebUnary, grpcWebUnaryFormat } from "../protocol-grpc-web/unary.js";
+import type { ServiceRegistration } from "../service.js";
 import { connectEsDispatch } from "./connect-es.js";
 import { corsPolicy, type AllowedOrigins } from "./cors.js";
+import { methodCodec, serviceDescriptors, type MethodCodec } from "./descriptors.js";
 import { http1Exchange } from "./http1-exchange.js";
 import { http2Exchange } from "./http2-exchange.js";
 import type { HttpExchange } from "./http-exchange.js";
-import { serveUnary } from "./unary-exchange.js";
+import { serveUnary, type UnaryWireFormat } from "./unary-exchange.js";
 
 export interface WebProtocolsOptions {
-  readonly pipeline: CalculatorPipeline;
+  readonly services: readonly ServiceRegistration[];
+  readonly pipelines: Pipelines;
+  readonly limits: ServerLimits;
   readonly allowedOrigins: AllowedOrigins;
   /** Serve plain unary calls on the direct path (default true); false leaves every call to connect-es. */
   readonly directPath: boolean;
@@ -35,14 +39,76 @@ export interface WebProtocols {
   readonly serveHttp1: (request: IncomingMessage, response: ServerResponse) => void;
 }
 
+/** A unary method's direct-path formats. */
+interface DirectUnary {
+  readonly pipeline: UnaryPipeline;
+  readonly connectJson: UnaryWireFormat | undefined;
+  readonly connectProto: UnaryWireFormat;
+  readonly grpcWeb: UnaryWireFormat;
+}
+
 export function createWebProtocols({
-  pipeline,
+  services,
+  pipelines,
+  limits,
   allowedOrigins,
   directPath,
   onError,
 }: WebProtocolsOptions): WebProtocols {
   const cors = corsPolicy(allowedOrigins);
-  const library = connectEsDispatch(pipeline);
+  const descriptors = serviceDescriptors(services);
+  const codecs = new Map<string, MethodCodec>();
+  for (const pipeline of pipelines.values()) {
+    const descriptor = descriptors.get(pipeline.method.service)?.methods.find((m) => m.name === pipeline.method.name);
+    if (descriptor !== undefined) codecs.set(pipeline.method.path, methodCodec(pipeline.method, descriptor, limits));
+  }
+  const library = connectEsDispatch([...descriptors.values()], pipelines, codecs, limits);
+
+  const direct = new Map<string, DirectUnary>();
+  if (directPath) {
+    for (const pipeline of pipelines.values()) {
+      if (pipeline.kind !== "unary") continue;
+      const { json, proto } = connectUnaryFormats(
+        pipeline.method,
+        () => codecs.get(pipeline.method.path),
+        limits.maxReceiveMessageBytes,
+      );
+      direct.set(pipeline.method.path, {
+        pipeline,
+        connectJson: json,
+        connectProto: proto,
+        grpcWeb: grpcWebUnaryFormat(pipeline.method, limits.maxReceiveMessageBytes),
+      });
+    }
+  }
+
+  /** Serves `exchange` on the direct path if it is a call the direct path takes. */
+  function serveDirect(exchange: HttpExchange, extraHeaders: OutgoingHttpHeaders | undefined): boolean {
+    const method = direct.get(exchange.path);
+    if (method === undefined) return false;
+    const connect = directConnectUnary(exchange);
+    const grpcWeb = connect === undefined ? directGrpcWebUnary(exchange) : undefined;
+    const format =
+      connect !== undefined
+        ? connect.binary
+          ? method.connectProto
+          : method.connectJson
+        : grpcWeb === undefined
+          ? undefined
+          : method.grpcWeb;
+    if (format === undefined) return false;
+    const context = new TransportCallContext(
+      method.pipeline.method,
+      connect === undefined ? "grpc-web" : "connect",
+      "direct",
+      exchange.httpVersion,
+      exchange.header,
+      exchange.peer,
+      (connect ?? grpcWeb)?.timeoutMs ?? Number.POSITIVE_INFINITY,
+    );
+    serveUnary(method.pipeline, exchange, context, format, extraHeaders);
+    return true;
+  }
 
   function serve(exchange: HttpExchange): void {
     const decision = cors(exchange.method, exchange.header);
@@ -59,24 +125,7 @@ export function createWebProtocols({
       return;
     }
     const extraHeaders: OutgoingHttpHeaders | undefined = decision.kind === "allowed" ? decision.headers : undefined;
-    if (directPath && exchange.path === CALCULATE.path) {
-      const connect = directConnectUnary(exchange);
-      const grpcWeb = connect === undefined ? directGrpcWebUnary(exchange) : undefined;
-      const direct = connect ?? grpcWeb;
-      if (direct !== undefined) {
-        const context = new TransportCallContext(
-          CALCULATE,
-          connect === undefined ? "grpc-web" : "connect",
-          "direct",
-          exchange.httpVersion,
-          exchange.header,
-          exchange.peer,
-          direct.timeoutMs,
-        );
-        serveUnary(pipeline, exchange, context, direct.format, extraHeaders);
-        return;
-      }
-    }
+    if (serveDirect(exchange, extraHeaders)) return;
     library(exchange, extraHeaders).catch((error: unknown) => {
       onError(error);
       exchange.respond(500, { "content-type": "text/plain; charset=utf-8" }, Buffer.from("internal error\n"));

@@ -9,10 +9,16 @@
  * The span is created from the FinishedCall when the call ends, with the call's start time (when its
  * headers arrived) and the ids chosen here.
  */
-import { status } from "@grpc/grpc-js";
-import type { CallContext, MethodInfo, Protocol, ServedBy } from "../pipeline/call-context.js";
-import { toCallError, type CallError } from "../pipeline/call-error.js";
-import type { Middleware, StreamSession } from "../pipeline/middleware.js";
+import {
+  Code as status,
+  toCallError,
+  type CallContext,
+  type CallError,
+  type MethodInfo,
+  type Middleware,
+  type Protocol,
+  type ServedBy,
+} from "@grpc-calculator/rpc-server";
 import { newSpanId, newTraceId, traceContextFrom, type RemoteTraceContext, type SpanIds } from "./trace-context.js";
 
 /** One call, as its span and metrics describe it. */
@@ -29,7 +35,7 @@ export interface FinishedCall {
   readonly codeName: string;
   /** The error's message, for a failed call. */
   readonly message: string | undefined;
-  /** CalculateStream: how many operations were answered. */
+  /** A streaming call: how many responses it sent. */
   readonly operations: number | undefined;
   /** The call's span (tracing on) and the caller's trace context it continues. */
   readonly span: SpanIds | undefined;
@@ -90,28 +96,33 @@ export function callTelemetry({ tracing, active, record }: CallTelemetryOptions)
           finish(context, parent, toCallError(error), undefined);
           throw error;
         }
+        if (response !== null && typeof response === "object" && "then" in response) {
+          return Promise.resolve(response).then(
+            (answer) => {
+              finish(context, parent, undefined, undefined);
+              return answer;
+            },
+            (error: unknown) => {
+              finish(context, parent, toCallError(error), undefined);
+              throw error;
+            },
+          );
+        }
         finish(context, parent, undefined, undefined);
         return response;
       };
     },
 
-    stream(next) {
-      return (context) => {
-        const parent = begin(context);
-        const session = next(context);
-        let operations = 0;
-        const traced: StreamSession<unknown, unknown> = {
-          next(request) {
-            const response = session.next(request as never);
-            operations += 1;
-            return response;
-          },
-          end(error) {
-            session.end(error);
-            finish(context, parent, error, operations);
-          },
-        };
-        return traced as typeof session;
+    stream(context) {
+      const parent = begin(context);
+      let responses = 0;
+      return {
+        response() {
+          responses += 1;
+        },
+        end(error) {
+          finish(context, parent, error, responses);
+        },
       };
     },
   };

@@ -8,7 +8,7 @@
  */
 import type { TelemetryConfig } from "../config.js";
 import type { Logger } from "../logger.js";
-import type { Middleware } from "../pipeline/middleware.js";
+import type { Middleware } from "@grpc-calculator/rpc-server";
 import { callTelemetry, type ActiveCalls, type FinishedCall } from "./call-telemetry.js";
 import type { TelemetrySdk } from "./sdk.js";
 

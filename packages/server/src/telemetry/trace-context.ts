@@ -12,13 +12,10 @@
  * - Google's `X-Cloud-Trace-Context: TRACE_ID[/SPAN_ID][;o=OPTIONS]`, span id in decimal.
  */
 import { randomFillSync } from "node:crypto";
-import type { HeaderLookup } from "../pipeline/call-context.js";
+import type { HeaderLookup, SpanIds } from "@grpc-calculator/rpc-server";
 
-/** A span's identity: 32 and 16 lower-case hex digits. */
-export interface SpanIds {
-  readonly traceId: string;
-  readonly spanId: string;
-}
+/** A span's identity: 32 and 16 lower-case hex digits (the engine's CallContext carries it). */
+export type { SpanIds };
 
 /** The caller's side of the trace. `spanId` is missing when the header named only a trace (X-Cloud-Trace-Context). */
 export interface RemoteTraceContext {
