@@ -57,6 +57,9 @@ export function collectBody(
 ): void {
   const declared = declaredLength === undefined ? Number.NaN : Number(declaredLength);
   if (declared > maxBytes) return done(bodyTooLarge(declared, maxBytes));
+  // Ended before anyone read it (the web protocols were still loading when an empty body's END_STREAM
+  // came): Node emits 'end' for an empty body without waiting for a reader, and would not again.
+  if (body.readableEnded) return done(Buffer.alloc(0));
   const chunks: Buffer[] = [];
   let size = 0;
   let settled = false;
