@@ -113,8 +113,8 @@ describe("calculate", () => {
     [{ firstOperand: 1, secondOperand: Infinity, operation: "ADD" }, /secondOperand must be finite/],
     [{ firstOperand: 1e39, secondOperand: 1, operation: "ADD" }, /outside the float32 range/],
     [
-      { firstOperand: 1, secondOperand: 1, operation: "POWER" },
-      /unknown operation "POWER"; expected one of ADD, SUBTRACT, MULTIPLY, DIVIDE/,
+      { firstOperand: 1, secondOperand: 1, operation: "NOT_AN_OPERATION" },
+      /unknown operation "NOT_AN_OPERATION"; expected one of ADD, SUBTRACT, MULTIPLY, DIVIDE/,
     ],
     [{ firstOperand: 1, secondOperand: 1, operation: 7 }, /unknown operation 7/],
     [{ firstOperand: "1", secondOperand: 1, operation: "ADD" }, /firstOperand must be a number, got string/],
