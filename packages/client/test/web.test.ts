@@ -22,6 +22,7 @@ import {
   Operation,
   type WebClientOptions,
 } from "../src/web.js";
+import { arithmetic, nthOperation } from "./helpers/arithmetic.js";
 
 /** The server for results and errors, and one whose Calculate a test can replace for a while. */
 let real: ConnectTestServer;
@@ -107,9 +108,9 @@ describe.each([
     const requests = Array.from({ length: 40 }, (_, i): CalculateRequest => ({
       firstOperand: i,
       secondOperand: 2,
-      operation: (["ADD", "SUBTRACT", "MULTIPLY", "DIVIDE"] as const)[i % 4] ?? "ADD",
+      operation: nthOperation(i),
     }));
-    const expected = requests.map(({ firstOperand: a }, i) => [a + 2, a - 2, a * 2, a / 2][i % 4]);
+    const expected = requests.map((_, i) => arithmetic[nthOperation(i)](i, 2)); // exact in float32
     expect(await collect(calculator.calculateMany(requests))).toEqual({ values: expected, error: undefined });
 
     const failing = [
