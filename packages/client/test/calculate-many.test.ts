@@ -4,6 +4,7 @@ import { type CalculateRequest, CalculatorError, createCalculatorClient } from "
 import { MAX_IN_FLIGHT } from "../src/node/calculate-many.js";
 import { arithmetic, nthOperation } from "./helpers/arithmetic.js";
 import { startRealServer } from "./helpers/real-server.js";
+import { expectEndedAtDeadline, timed } from "./helpers/timing.js";
 import { defaultHandlers, startTestServer, type TestServer } from "./helpers/test-server.js";
 
 /** The real server for results and errors; a counting test server for backpressure and cancellation. */
@@ -186,8 +187,11 @@ describe("calculateMany", () => {
       yield add(1, 1);
       await new Promise(() => {});
     }
-    const { values, error } = await collect(calculator.calculateMany(waitsForever(), { timeoutMs: 200 }));
-    expect(values).toEqual([2]);
-    expect(error).toMatchObject({ codeName: "DEADLINE_EXCEEDED" });
+    const { outcome, ms } = await timed(() => collect(calculator.calculateMany(waitsForever(), { timeoutMs: 200 })));
+    expect(outcome).toEqual({
+      values: [2],
+      error: expect.objectContaining({ codeName: "DEADLINE_EXCEEDED" }) as unknown,
+    });
+    expectEndedAtDeadline(ms, 200);
   });
 });

@@ -44,6 +44,7 @@ describe("HTTP/1.1 on the gRPC port", () => {
   });
 
   it("cuts off a request whose body is too slow with 408, and serves the next caller", async () => {
+    const started = performance.now();
     const answer = await new Promise<string>((resolve, reject) => {
       const socket = tcpConnect(server.port, "127.0.0.1");
       let received = "";
@@ -57,7 +58,11 @@ describe("HTTP/1.1 on the gRPC port", () => {
       const drip = setInterval(() => socket.write(" "), 100);
       socket.on("close", () => clearInterval(drip));
     });
+    const ms = performance.now() - started;
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    // Not before the 600 ms request timeout; Node looks for late requests once a second, so up to ~1.6 s.
+    expect(ms).toBeGreaterThanOrEqual(600 - 1);
+    expect(ms).toBeLessThan(5_000);
     await expect(http1(server.port, { headers: json, body })).resolves.toMatchObject({ status: 200 });
   });
 
