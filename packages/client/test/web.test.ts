@@ -30,12 +30,22 @@ let real: ConnectTestServer;
 let custom: ConnectTestServer;
 let handler: CalculateHandler = serverSemantics;
 const seen: Headers[] = [];
+/** Waiting for the custom server to have seen `count` calls (since the last withHandler). */
+const arrivals = new Set<{ count: number; resolve: () => void }>();
+const seenCalls = (count: number): Promise<void> =>
+  seen.length >= count ? Promise.resolve() : new Promise((resolve) => arrivals.add({ count, resolve }));
 
 beforeAll(async () => {
   real = await startConnectTestServer();
   custom = await startConnectTestServer({
     calculate: (request, context) => {
       seen.push(context.requestHeader);
+      for (const waiter of arrivals) {
+        if (seen.length >= waiter.count) {
+          arrivals.delete(waiter);
+          waiter.resolve();
+        }
+      }
       return handler(request, context);
     },
   });
@@ -188,7 +198,7 @@ describe("calls", () => {
       const controller = new AbortController();
       const reason = new Error("user went away");
       const pending = calculator.add(1, 2, { signal: controller.signal });
-      await expect.poll(() => seen.length).toBe(1); // the server has the call
+      await seenCalls(1); // the server has the call
       controller.abort(reason);
       const error = await pending.catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 1, codeName: "CANCELLED" });
@@ -268,20 +278,36 @@ describe("calculateMany over unary calls", () => {
   it(`keeps at most ${MAX_CONCURRENT_CALLS} calls in flight`, async () => {
     const held: (() => void)[] = [];
     let holding = true;
+    // Counted where the client starts a call (its fetch) and where one ends (the response): no network
+    // delay between a call started too many and the count.
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const counting: typeof fetch = async (input, init) => {
+      mostInFlight = Math.max(mostInFlight, (inFlight += 1));
+      try {
+        return await fetch(input, init);
+      } finally {
+        inFlight -= 1;
+      }
+    };
     await withHandler(
       async (request, context) => {
         if (holding) await new Promise<void>((resolve) => held.push(resolve));
         return serverSemantics(request, context);
       },
       async () => {
-        await using calculator = client();
+        await using calculator = client({ fetch: counting });
         const results = collect(calculator.calculateMany(Array.from({ length: 40 }, (_, i) => add(i, 1))));
-        await expect.poll(() => held.length).toBe(MAX_CONCURRENT_CALLS);
-        await new Promise((resolve) => setTimeout(resolve, 100)); // observe that no more arrive
-        expect(held.length).toBe(MAX_CONCURRENT_CALLS);
+        // Every call the client started before any could end has reached the server, which holds them all.
+        await seenCalls(MAX_CONCURRENT_CALLS);
+        expect({ started: inFlight, seen: seen.length }).toEqual({
+          started: MAX_CONCURRENT_CALLS,
+          seen: MAX_CONCURRENT_CALLS,
+        });
         holding = false;
         for (const release of held) release();
         expect((await results).values).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+        expect(mostInFlight).toBe(MAX_CONCURRENT_CALLS);
       },
     );
   });
