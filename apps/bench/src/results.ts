@@ -418,3 +418,41 @@ function protocolTargets(r: Omit<BenchResults, "targets">): Target[] {
   }
   return targets;
 }
+
+/**
+ * What CI's `bench:guard` holds ours to against the plain grpc-js server measured in the same quick run.
+ * Ratios of one run on one machine, so a loaded machine moves both sides; the README claims far better
+ * (≥ 2× the throughput, ≤ 0.5× the CPU), so these fail only when the fast path is gone or badly slowed.
+ */
+export const guardLimits = {
+  /** Ours ÷ grpc-js, unary gRPC throughput (16×16): fails below. */
+  minThroughputRatio: 0.8,
+  /** Ours ÷ grpc-js, server CPU time per gRPC call (16×16): fails above. */
+  maxCpuPerCallRatio: 0.7,
+} as const;
+
+export interface GuardCheck {
+  readonly passed: boolean;
+  /** What was measured, for the failure message: "0.47× (44 vs 93 µs)". */
+  readonly measured: string;
+}
+
+/** The guard's two checks on a run's `ours` and `baseline` rows; a missing or zero measurement fails. */
+export function guardChecks(servers: BenchResults["servers"]): { throughput: GuardCheck; cpuPerCall: GuardCheck } {
+  const ours = servers.ours;
+  const base = servers.baseline;
+  const measuredOk = (a: number | undefined, b: number | undefined): boolean =>
+    a !== undefined && b !== undefined && a > 0 && b > 0;
+  const tput = ratio(ours?.throughput, base?.throughput);
+  const cpu = ratio(ours?.cpuUsPerRequest, base?.cpuUsPerRequest);
+  return {
+    throughput: {
+      passed: measuredOk(ours?.throughput, base?.throughput) && tput >= guardLimits.minThroughputRatio,
+      measured: versus(tput, ours?.throughput, base?.throughput, "req/s"),
+    },
+    cpuPerCall: {
+      passed: measuredOk(ours?.cpuUsPerRequest, base?.cpuUsPerRequest) && cpu <= guardLimits.maxCpuPerCallRatio,
+      measured: versus(cpu, ours?.cpuUsPerRequest, base?.cpuUsPerRequest, "µs"),
+    },
+  };
+}

@@ -1,14 +1,15 @@
 // The CI guard: the quick bench in its own process. It fails when the direct gRPC path is not the one
 // serving plain unary calls (the bundle started once with LOG_LEVEL=debug: its start line must say
-// `"protocolRouter": true` and the call's line `"servedBy": "direct"`), or when ours serves below 0.8× the
-// plain grpc-js baseline's unary throughput measured in the same run. Not a timed unit test: both numbers
-// come from one run on one machine, and only their ratio is judged.
+// `"protocolRouter": true` and the call's line `"servedBy": "direct"`), when ours serves below 0.8× the
+// plain grpc-js baseline's unary throughput measured in the same run, or when ours spends more than 0.7× the
+// baseline's server CPU time per gRPC call in that run (guardLimits in src/results.ts). Not a timed unit
+// test: the numbers come from one run on one machine, and only ours ÷ baseline is judged.
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { beforeAll, expect, test } from "vitest";
-import type { BenchResults } from "../src/results.js";
+import { type BenchResults, guardChecks, guardLimits } from "../src/results.js";
 
 const benchRoot = fileURLToPath(new URL("..", import.meta.url));
 let results: BenchResults;
@@ -29,13 +30,12 @@ test("the protocol router engages and the direct gRPC path serves a plain unary 
   expect(grpc, "the gRPC call's log line").toMatchObject({ protocol: "grpc", servedBy: "direct" });
 });
 
-test("ours serves at least 0.8× the grpc-js baseline's unary throughput (pnpm bench --quick)", () => {
-  const ours = results.servers.ours!.throughput;
-  const baseline = results.servers.baseline!.throughput;
-  expect(ours).toBeGreaterThan(0);
-  expect(baseline).toBeGreaterThan(0);
-  expect(
-    ours / baseline,
-    `ours ${ours.toFixed(0)} req/s vs baseline ${baseline.toFixed(0)} req/s`,
-  ).toBeGreaterThanOrEqual(0.8);
+test(`ours serves at least ${guardLimits.minThroughputRatio}× the grpc-js baseline's unary throughput (pnpm bench --quick)`, () => {
+  const { throughput } = guardChecks(results.servers);
+  expect(throughput.passed, `ours ÷ baseline: ${throughput.measured}`).toBe(true);
+});
+
+test(`ours spends at most ${guardLimits.maxCpuPerCallRatio}× the grpc-js baseline's server CPU per gRPC call (pnpm bench --quick)`, () => {
+  const { cpuPerCall } = guardChecks(results.servers);
+  expect(cpuPerCall.passed, `ours ÷ baseline: ${cpuPerCall.measured}`).toBe(true);
 });

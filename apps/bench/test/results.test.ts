@@ -1,5 +1,5 @@
-import { expect, test } from "vitest";
-import { computeTargets, type BenchResults, type ServerResult } from "../src/results.js";
+import { describe, expect, test } from "vitest";
+import { computeTargets, guardChecks, type BenchResults, type ServerResult } from "../src/results.js";
 import { renderChart } from "../src/svg-chart.js";
 import { formatReport } from "../src/report.js";
 
@@ -176,4 +176,40 @@ test("issue 12: ours against connect-node per protocol, the start against anothe
     "plain unary calls served by the direct path (start line and call lines, LOG_LEVEL=debug)",
   ]);
   expect(missed.at(-1)!.measured).toBe("protocolRouter true; grpc: grpc-js, connect-json: direct, grpc-web: direct");
+});
+
+describe("the CI guard (bench:guard), ours against the grpc-js baseline of the same run", () => {
+  // The baseline row: 1000 req/s at 80 µs of server CPU per call.
+  const guard = (ours: Partial<ServerResult>) => {
+    const { throughput, cpuPerCall } = guardChecks(run(ours).servers);
+    return { throughput: throughput.passed, cpuPerCall: cpuPerCall.passed };
+  };
+
+  test.each([
+    ["2.5× the throughput at 0.5× the CPU per call", { throughput: 2500, cpuUsPerRequest: 40 }, true, true],
+    [
+      "exactly at both limits (0.8× the throughput, 0.7× the CPU)",
+      { throughput: 800, cpuUsPerRequest: 56 },
+      true,
+      true,
+    ],
+    ["fast enough but 0.71× the CPU per call", { throughput: 2500, cpuUsPerRequest: 57 }, true, false],
+    [
+      "as fast as grpc-js with grpc-js's CPU per call (the fast path lost)",
+      { throughput: 1000, cpuUsPerRequest: 80 },
+      true,
+      false,
+    ],
+    ["cheap per call but 0.79× the throughput", { throughput: 790, cpuUsPerRequest: 40 }, false, true],
+    ["nothing measured", { throughput: 0, cpuUsPerRequest: 0 }, false, false],
+  ])("%s: throughput %s, CPU per call %s", (_name, ours, throughput, cpuPerCall) => {
+    expect(guard(ours)).toEqual({ throughput, cpuPerCall });
+  });
+
+  test("says what it measured", () => {
+    expect(guardChecks(run({ throughput: 2000, cpuUsPerRequest: 60 }).servers).cpuPerCall).toEqual({
+      passed: false,
+      measured: "0.75× (60 vs 80 µs)",
+    });
+  });
 });

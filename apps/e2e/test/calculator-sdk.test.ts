@@ -49,9 +49,9 @@ describe.skipIf(e2e.skip)("the calculator through the client SDK", () => {
   });
 
   it("returns what float32 carries: the wire's precision, not double's", async () => {
-    const expected = Math.fround(Math.fround(0.1) + Math.fround(0.2));
-    expect(await calculator.add(0.1, 0.2)).toBe(expected);
-    expect(expected).not.toBe(0.1 + 0.2);
+    // 0.1 and 0.2 travel as float32s, and their sum is answered as the float32 nearest it (calculator.proto).
+    expect(await calculator.add(0.1, 0.2)).toBe(0.30000001192092896);
+    expect(0.1 + 0.2).toBe(0.30000000000000004); // what double arithmetic would have answered
   });
 
   it("refuses division by zero with INVALID_ARGUMENT", async () => {

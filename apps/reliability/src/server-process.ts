@@ -25,6 +25,8 @@ export interface ServerProcess extends Target {
   readonly child: ChildProcess;
   /** Every stdout line so far (JSON logs). */
   readonly logLines: string[];
+  /** Resolves with the first stdout line (already seen or to come) that `matches`; rejects if the process exits first. */
+  waitForLine(matches: (line: string) => boolean): Promise<string>;
   readonly stderr: string[];
   /** Settles when the process exits. */
   readonly exited: Promise<ExitInfo>;
@@ -134,6 +136,20 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
     pid,
     child,
     logLines,
+    waitForLine(matches) {
+      return new Promise<string>((resolve, reject) => {
+        const check = (): void => {
+          const line = logLines.find(matches);
+          if (line === undefined && running) return;
+          lineWaiters.delete(check);
+          if (line === undefined)
+            reject(new Error(`the server exited before the expected line:\n${logLines.join("\n")}`));
+          else resolve(line);
+        };
+        lineWaiters.add(check);
+        check();
+      });
+    },
     stderr,
     exited,
     alive: () => running,

@@ -140,7 +140,7 @@ export const webCases: readonly HostileCase[] = [
   ),
   connectCase(
     "Connect JSON naming an operation the contract lacks",
-    { body: [Buffer.from('{"operation": "POWER"}')] },
+    { body: [Buffer.from('{"operation": "NOT_AN_OPERATION"}')] },
     400,
     {
       code: "invalid_argument",

@@ -36,7 +36,7 @@ it("the server ends a stream whose grpc-timeout passed: DEADLINE_EXCEEDED, every
   const session = await connect(server);
   const results: number[] = [];
   let written = 0;
-  const started = Date.now();
+  const started = performance.now();
   const stream = session.request({ ...grpcHeaders(CalculatorService.calculateStream.path), "grpc-timeout": "300m" });
   stream.on("data", (chunk: Buffer) => {
     // Each DATA chunk holds whole messages here (5-byte prefix + a few bytes), written one per request.
@@ -47,9 +47,9 @@ it("the server ends a stream whose grpc-timeout passed: DEADLINE_EXCEEDED, every
   const ended = new Promise<{ code: number | undefined; ms: number }>((resolve) => {
     stream.on("trailers", (t: http2.IncomingHttpHeaders) => {
       writtenAtEnd = written;
-      resolve({ code: Number(t["grpc-status"]), ms: Date.now() - started });
+      resolve({ code: Number(t["grpc-status"]), ms: performance.now() - started });
     });
-    stream.on("close", () => resolve({ code: undefined, ms: Date.now() - started }));
+    stream.on("close", () => resolve({ code: undefined, ms: performance.now() - started }));
   });
   // A slow writer with no client-side deadline: one request every 25 ms, for at most 2 s.
   const writer = setInterval(() => {
@@ -63,12 +63,14 @@ it("the server ends a stream whose grpc-timeout passed: DEADLINE_EXCEEDED, every
   stream.end();
   await closed;
   session.destroy();
-  section.serverDeadlineMs = ms;
+  section.serverDeadlineMs = Math.round(ms);
   section.streamRequestsBeforeDeadline = writtenAtEnd;
   section.streamResultsBeforeDeadline = resultsAtEnd;
   if (code !== undefined) see(code);
   expect(code).toBe(status.DEADLINE_EXCEEDED);
-  expect(ms, "not before the deadline").toBeGreaterThanOrEqual(290);
+  // At the deadline: not before it (1 ms for timers' whole milliseconds), and not long after.
+  expect(ms, "not before the deadline").toBeGreaterThanOrEqual(300 - 1);
+  expect(ms, "soon after the deadline").toBeLessThan(5_000);
   // Ended by the server's deadline, not by the client running out of requests (80 over 2 s).
   expect(writtenAtEnd).toBeLessThan(80);
   // Answered in order, once each, correctly; never more answers than requests; none after the status.
@@ -90,6 +92,7 @@ it("through the SDK: a stream past its deadline fails DEADLINE_EXCEEDED after an
   }
   const results: number[] = [];
   let failure: unknown;
+  const started = performance.now();
   try {
     for await (const r of client.calculateMany(slow(), { timeoutMs: 300 })) results.push(r);
   } catch (error) {
@@ -97,7 +100,10 @@ it("through the SDK: a stream past its deadline fails DEADLINE_EXCEEDED after an
   } finally {
     client.close();
   }
+  const ms = performance.now() - started;
   expect(isCalculatorError(failure) && failure.code).toBe(status.DEADLINE_EXCEEDED);
+  expect(ms, "not before the deadline").toBeGreaterThanOrEqual(300 - 1);
+  expect(ms, "soon after the deadline").toBeLessThan(5_000);
   if (isCalculatorError(failure)) see(failure.code);
   expect(results).toEqual(Array.from({ length: results.length }, (_, i) => i + 3));
   expect(results.length).toBeGreaterThan(0);

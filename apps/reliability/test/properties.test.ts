@@ -9,6 +9,7 @@ import { calculate, type CalculationOutcome } from "@grpc-calculator/server";
 import { Operation } from "@grpc-calculator/proto";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
+import { knownOperations } from "../src/operations.js";
 import { type Expected, expectedOutcome } from "../src/private/reference.js";
 import { recordSection } from "../src/report.js";
 
@@ -18,7 +19,7 @@ const statuses: Record<string, number> = {};
 let checked = 0;
 
 const anyFloat32 = fc.float(); // every float32, NaN, ±Infinity, ±0 and subnormals included
-const knownOperation = fc.constantFrom(Operation.ADD, Operation.SUBTRACT, Operation.MULTIPLY, Operation.DIVIDE);
+const knownOperation = fc.constantFrom(...knownOperations);
 const anyOperation = fc.oneof(knownOperation, fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }));
 
 function agreesWithRule(first: number, second: number, operation: number): void {
@@ -67,6 +68,13 @@ describe("the oracle: exact rational arithmetic rounded to the nearest float32 b
     expect(expected).toEqual({ ok: true, result });
     if (expected.ok) expect(Object.is(expected.result, result), "sign of zero").toBe(true);
   });
+
+  it.each(knownOperations.map((operation) => [Operation[operation], operation] as const))(
+    "defines %s, like every operation of the contract (an operation it lacks would read as INVALID_ARGUMENT)",
+    (_name, operation) => {
+      expect(expectedOutcome(6, 3, operation)).toMatchObject({ ok: true });
+    },
+  );
 
   it("a result of 2^128 - 2^103 or more (half an ulp past the largest float32) is OUT_OF_RANGE", () => {
     const max = 3.4028234663852886e38;
@@ -129,7 +137,7 @@ describe("calculate (the server's core)", () => {
       fc.property(anyFloat32, anyFloat32, anyOperation, (first, second, operation) => {
         agreesWithRule(first, second, operation);
         const outcome = calculate(first, second, operation);
-        if (Number.isFinite(first) && Number.isFinite(second) && !Object.values(Operation).includes(operation)) {
+        if (Number.isFinite(first) && Number.isFinite(second) && !knownOperations.includes(operation)) {
           expect(outcome).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT });
           if (!outcome.ok) expect(outcome.message).toContain(String(operation));
         }

@@ -55,15 +55,21 @@ it("SIGTERM at full load: accepted calls complete OK, later ones fail UNAVAILABL
 
   // Unary load: 64 lanes, each calling back to back until 1.5 s after SIGTERM.
   const unary: UnaryRecord[] = [];
+  const FULL_LOAD_CALLS = 2000;
+  let markFullLoad: () => void = () => undefined;
+  const fullLoad = new Promise<void>((resolve) => (markFullLoad = resolve));
+  const record = (entry: UnaryRecord): void => {
+    if (unary.push(entry) === FULL_LOAD_CALLS) markFullLoad();
+  };
   const lanes = Array.from({ length: LANES }, async (_, lane) => {
     for (let i = 0; sinceSigterm() < 1500 && i < 1_000_000; i++) {
       const startedAfterSigtermMs = sinceSigterm();
       const a = (lane * 1000 + i) % 100_000;
       try {
         const result = await client.add(a, 3);
-        unary.push({ startedAfterSigtermMs, outcome: result === a + 3 ? "OK" : `WRONG ${result}` });
+        record({ startedAfterSigtermMs, outcome: result === a + 3 ? "OK" : `WRONG ${result}` });
       } catch (error) {
-        unary.push({
+        record({
           startedAfterSigtermMs,
           outcome: isCalculatorError(error) ? (status[error.code] ?? String(error.code)) : String(error),
         });
@@ -72,12 +78,13 @@ it("SIGTERM at full load: accepted calls complete OK, later ones fail UNAVAILABL
   });
 
   await allAnswering;
-  while (unary.length < 2000) await new Promise((r) => setTimeout(r, 10)); // full load reached (bounded by the calls themselves)
+  await fullLoad; // every lane is calling: the streams answer and 2000 unary calls have completed
   sigtermAt = Date.now();
   const exit = server.stop("SIGTERM", GRACE_MS + 5000);
   // While the server drains the streams (they run until 500 ms after SIGTERM), new calls from a new
-  // client must be refused with UNAVAILABLE. The wait is the point here: 250 ms into the drain.
-  await new Promise((r) => setTimeout(r, 250));
+  // client must be refused with UNAVAILABLE: probe once the server says it is draining (it logs that line
+  // as it stops taking connections and calls, in the same turn).
+  await server.waitForLine((line) => line.includes("shutting down: NOT_SERVING, draining in-flight calls"));
   const drainingWhenProbed = server.alive();
   const probeClient = createCalculatorClient(address(server), { timeoutMs: 5000 });
   const probes = await Promise.all(

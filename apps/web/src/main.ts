@@ -8,7 +8,9 @@ import {
 } from "@grpc-calculator/client/web";
 import { pageConfig } from "./config.js";
 
-const symbols: Record<OperationName, string> = { ADD: "+", SUBTRACT: "−", MULTIPLY: "×", DIVIDE: "÷" };
+/** How the page writes an operation; one the contract adds later is offered under its name until it gets a symbol here. */
+const symbols: Partial<Record<OperationName, string>> = { ADD: "+", SUBTRACT: "−", MULTIPLY: "×", DIVIDE: "÷" };
+const symbol = (name: OperationName): string => symbols[name] ?? name.toLowerCase();
 
 const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const form = element<HTMLFormElement>("calculator");
@@ -17,7 +19,11 @@ const second = element<HTMLInputElement>("second");
 const operator = element<HTMLSelectElement>("operator");
 const answer = element<HTMLOutputElement>("answer");
 
-for (const name of operationNames) operator.add(new Option(`${symbols[name]} ${name.toLowerCase()}`, name));
+// The operators are the contract's operations, in the proto's order (operationNames comes from the generated enum).
+for (const name of operationNames) {
+  const label = symbols[name] === undefined ? name.toLowerCase() : `${symbols[name]} ${name.toLowerCase()}`;
+  operator.add(new Option(label, name));
+}
 
 const config = pageConfig(window.location, import.meta.env);
 const calculator = createCalculatorClient(config.service, { protocol: config.protocol });
@@ -57,7 +63,7 @@ form.addEventListener("submit", (event) => {
   calculator
     .calculate({ firstOperand: a, secondOperand: b, operation })
     .then(
-      (result) => show(`${a} ${symbols[operation]} ${b} = ${formatFloat32(result)}`),
+      (result) => show(`${a} ${symbol(operation)} ${b} = ${formatFloat32(result)}`),
       (error: unknown) => show(describe(error), true),
     )
     .finally(() => form.removeAttribute("aria-busy"));

@@ -3,6 +3,7 @@
 // gRPC-Web, driven as a person would. Screenshots go to .results/.
 import { mkdirSync } from "node:fs";
 import { type ConnectTestServer, startConnectTestServer } from "@grpc-calculator/connect-test-server";
+import { operationNames } from "@grpc-calculator/client/web";
 import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CalculatorPage, launchChromium, serveStatic, webDist } from "../testing/index.js";
@@ -67,10 +68,16 @@ it("is refused by a service that does not allow the page's origin (CORS)", async
   expect(withoutCors.calls).toBe(before); // the preflight failed: no call reached Calculate
 });
 
+it("offers every operation of the contract, in the proto's order", async () => {
+  const page = await open({ service: api.url });
+  expect(await page.operators()).toEqual(operationNames);
+  expect(operationNames).toContain("MULTIPLY"); // the keyboard test below picks it
+});
+
 it("works with the keyboard alone", async () => {
   const page = await open({ service: api.url });
-  // ADD is first; two steps down is MULTIPLY.
-  expect(await page.calculateWithKeyboard("-3", 2, "2.5")).toBe("-3 × 2.5 = -7.5");
+  // The first operator is selected; MULTIPLY is this many arrow-key steps down.
+  expect(await page.calculateWithKeyboard("-3", operationNames.indexOf("MULTIPLY"), "2.5")).toBe("-3 × 2.5 = -7.5");
 });
 
 it("asks for two numbers without calling the service", async () => {

@@ -15,6 +15,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { OperationName } from "@grpc-calculator/client/web";
 import { type Browser, chromium, type Page } from "playwright-core";
 
 /** The built page (`pnpm --filter @grpc-calculator/web build`). */
@@ -57,9 +58,6 @@ export async function serveStatic(dir: string): Promise<{ url: string; close(): 
   };
 }
 
-/** The page's operators, by the SDK's operation names. */
-export type OperatorName = "ADD" | "SUBTRACT" | "MULTIPLY" | "DIVIDE";
-
 /** One calculator page in a fresh browser context (a new page per case: reusing one after a failure is flaky). */
 export class CalculatorPage {
   private constructor(readonly page: Page) {}
@@ -81,7 +79,8 @@ export class CalculatorPage {
   }
 
   /** Fills the form by its labels, clicks Calculate and returns the answer the page shows. */
-  async calculate(first: string, operator: OperatorName, second: string): Promise<string> {
+  /** `operator`: one of the SDK's operation names (the contract's, from its generated enum), as the page offers them. */
+  async calculate(first: string, operator: OperationName, second: string): Promise<string> {
     await this.page.getByLabel("First number").fill(first);
     await this.page.getByLabel("Operator").selectOption(operator);
     await this.page.getByLabel("Second number").fill(second);
@@ -99,6 +98,12 @@ export class CalculatorPage {
     await this.page.keyboard.type(second);
     await this.page.keyboard.press("Enter");
     return this.answer();
+  }
+
+  /** The operators the page offers, by the operation names they send, top to bottom. */
+  async operators(): Promise<string[]> {
+    const options = await this.page.getByLabel("Operator").locator("option").all();
+    return Promise.all(options.map(async (option) => (await option.getAttribute("value")) ?? ""));
   }
 
   /** The answer once the call has settled. */

@@ -2,7 +2,9 @@ import { type BinaryOperation, Operation } from "@grpc-calculator/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CalculateRequest, CalculatorError, createCalculatorClient } from "../src/index.js";
 import { MAX_IN_FLIGHT } from "../src/node/bidi-stream.js";
+import { arithmetic, nthOperation } from "./helpers/arithmetic.js";
 import { startRealServer } from "./helpers/real-server.js";
+import { expectEndedAtDeadline, timed } from "./helpers/timing.js";
 import { compute, defaultHandlers, startTestServer, type TestServer } from "./helpers/test-server.js";
 
 /**
@@ -67,9 +69,10 @@ describe("calculateMany", () => {
     const requests = Array.from({ length: 500 }, (_, i): CalculateRequest => ({
       firstOperand: i,
       secondOperand: 2,
-      operation: [Operation.ADD, "SUBTRACT", Operation.MULTIPLY, "DIVIDE"][i % 4] as CalculateRequest["operation"],
+      // Enum values and names, both accepted.
+      operation: i % 2 === 0 ? Operation[nthOperation(i)] : nthOperation(i),
     }));
-    const expected = requests.map(({ firstOperand: a }, i) => [a + 2, a - 2, a * 2, a / 2][i % 4]);
+    const expected = requests.map((_, i) => arithmetic[nthOperation(i)](i, 2)); // exact in float32
     expect(await collect(calculator.calculateMany(requests))).toEqual({ values: expected, error: undefined });
   });
 
@@ -227,8 +230,11 @@ describe("calculateMany", () => {
       yield add(1, 1);
       await new Promise(() => {});
     }
-    const { values, error } = await collect(calculator.calculateMany(waitsForever(), { timeoutMs: 200 }));
-    expect(values).toEqual([2]);
-    expect(error).toMatchObject({ codeName: "DEADLINE_EXCEEDED" });
+    const { outcome, ms } = await timed(() => collect(calculator.calculateMany(waitsForever(), { timeoutMs: 200 })));
+    expect(outcome).toEqual({
+      values: [2],
+      error: expect.objectContaining({ codeName: "DEADLINE_EXCEEDED" }) as unknown,
+    });
+    expectEndedAtDeadline(ms, 200);
   });
 });

@@ -7,6 +7,7 @@ import { type OperationName, operationNames } from "../src/index.js";
 import { startRealServer } from "./helpers/real-server.js";
 import { startTestServer, statusError, type TestServer } from "./helpers/test-server.js";
 import { selfSignedCertificate } from "./helpers/tls.js";
+import { expectEndedAtDeadline } from "./helpers/timing.js";
 
 // The CLI as users run it: the built bin (turbo builds before `test`).
 const cli = fileURLToPath(new URL("../dist/esm/cli.js", import.meta.url));
@@ -110,8 +111,11 @@ describe("calculator <first> <operator> <second>", () => {
   });
 
   it("gives up at --timeout", async () => {
+    const started = performance.now();
     const run = await calculator("2", "+", "3", "--target", `127.0.0.1:${hanging.port}`, "--timeout", "200");
+    const ms = performance.now() - started;
     expect(run).toMatchObject({ code: 1, stdout: "" });
+    expectEndedAtDeadline(ms, 200); // the process's start is in it too; 5 s holds it on a loaded machine
     expect(run.stderr).toBe(`calculator: no answer from 127.0.0.1:${hanging.port} within 200 ms (DEADLINE_EXCEEDED)\n`);
   });
 

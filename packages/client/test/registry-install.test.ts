@@ -214,7 +214,7 @@ const result: Promise<number> = calculator.calculate({ firstOperand: 1, secondOp
 const stream: AsyncIterable<number> = calculator.calculateMany([{ firstOperand: 1, secondOperand: 2, operation: Operation.DIVIDE }]);
 const guard = (e: unknown): string | undefined => (isCalculatorError(e) ? e.codeName : undefined);
 // @ts-expect-error -- not an operation name
-void calculator.calculate({ firstOperand: 1, secondOperand: 2, operation: "POWER" });
+void calculator.calculate({ firstOperand: 1, secondOperand: 2, operation: "NOT_AN_OPERATION" });
 export { result, stream, guard };
 `;
   // If the types did not resolve (any), the @ts-expect-error line would fail the check.

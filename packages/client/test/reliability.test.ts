@@ -3,6 +3,7 @@ import { status as Status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { type CalculatorClientOptions, createCalculatorClient } from "../src/index.js";
 import { startTestServer, statusError } from "./helpers/test-server.js";
+import { expectEndedAtDeadline, timed } from "./helpers/timing.js";
 
 /**
  * A port where nothing speaks gRPC yet: a TCP listener that resets every connection, and reports the
@@ -87,7 +88,9 @@ describe("waitForReady", () => {
     const later = await portThatComesUpLater();
     try {
       await using calculator = createCalculatorClient(`127.0.0.1:${later.port}`, { waitForReady: true });
-      await expect(calculator.add(2, 3, { timeoutMs: 300 })).rejects.toMatchObject({ codeName: "DEADLINE_EXCEEDED" });
+      const { outcome, ms } = await timed(() => calculator.add(2, 3, { timeoutMs: 300 }));
+      expect(outcome).toMatchObject({ codeName: "DEADLINE_EXCEEDED" });
+      expectEndedAtDeadline(ms, 300);
     } finally {
       later.close();
     }

@@ -22,18 +22,30 @@ import {
   Operation,
   type WebClientOptions,
 } from "../src/web.js";
+import { arithmetic, nthOperation } from "./helpers/arithmetic.js";
+import { expectEndedAtDeadline, timed } from "./helpers/timing.js";
 
 /** The server for results and errors, and one whose Calculate a test can replace for a while. */
 let real: ConnectTestServer;
 let custom: ConnectTestServer;
 let handler: CalculateHandler = serverSemantics;
 const seen: Headers[] = [];
+/** Waiting for the custom server to have seen `count` calls (since the last withHandler). */
+const arrivals = new Set<{ count: number; resolve: () => void }>();
+const seenCalls = (count: number): Promise<void> =>
+  seen.length >= count ? Promise.resolve() : new Promise((resolve) => arrivals.add({ count, resolve }));
 
 beforeAll(async () => {
   real = await startConnectTestServer();
   custom = await startConnectTestServer({
     calculate: (request, context) => {
       seen.push(context.requestHeader);
+      for (const waiter of arrivals) {
+        if (seen.length >= waiter.count) {
+          arrivals.delete(waiter);
+          waiter.resolve();
+        }
+      }
       return handler(request, context);
     },
   });
@@ -85,7 +97,7 @@ describe.each([
     expect(await calculator.subtract(2, 3)).toBe(-1);
     expect(await calculator.multiply(4, 2.5)).toBe(10);
     expect(await calculator.divide(10, 4)).toBe(2.5);
-    expect(await calculator.add(0.1, 0.2)).toBe(Math.fround(0.3));
+    expect(await calculator.add(0.1, 0.2)).toBe(0.30000001192092896); // the float32 nearest 0.3
   });
 
   it("surfaces the server's status as the same CalculatorError the Node entry gives", async () => {
@@ -107,9 +119,9 @@ describe.each([
     const requests = Array.from({ length: 40 }, (_, i): CalculateRequest => ({
       firstOperand: i,
       secondOperand: 2,
-      operation: (["ADD", "SUBTRACT", "MULTIPLY", "DIVIDE"] as const)[i % 4] ?? "ADD",
+      operation: nthOperation(i),
     }));
-    const expected = requests.map(({ firstOperand: a }, i) => [a + 2, a - 2, a * 2, a / 2][i % 4]);
+    const expected = requests.map((_, i) => arithmetic[nthOperation(i)](i, 2)); // exact in float32
     expect(await collect(calculator.calculateMany(requests))).toEqual({ values: expected, error: undefined });
 
     const failing = [
@@ -141,7 +153,7 @@ describe("calls", () => {
   it.each([
     [{ firstOperand: Number.NaN, secondOperand: 1, operation: "ADD" }, /firstOperand must be finite, got NaN/],
     [{ firstOperand: 1e39, secondOperand: 1, operation: "ADD" }, /outside the float32 range/],
-    [{ firstOperand: 1, secondOperand: 1, operation: "POWER" }, /unknown operation "POWER"/],
+    [{ firstOperand: 1, secondOperand: 1, operation: 99 }, /unknown operation 99;/],
   ])("rejects %j before the network", async (request, message) => {
     await using calculator = client();
     const before = custom.calls;
@@ -178,12 +190,12 @@ describe("calls", () => {
   it("fails with DEADLINE_EXCEEDED after timeoutMs, the client's default and an absolute deadline", async () => {
     await withHandler(hang, async () => {
       await using calculator = client({ timeoutMs: 100 });
-      const started = Date.now();
-      await expect(calculator.add(1, 2)).rejects.toMatchObject({ codeName: "DEADLINE_EXCEEDED" });
-      await expect(calculator.add(1, 2, { timeoutMs: 60_000, deadline: Date.now() + 100 })).rejects.toMatchObject({
-        codeName: "DEADLINE_EXCEEDED",
-      });
-      expect(Date.now() - started).toBeLessThan(5_000);
+      const byDefault = await timed(() => calculator.add(1, 2));
+      expect(byDefault.outcome).toMatchObject({ codeName: "DEADLINE_EXCEEDED" });
+      expectEndedAtDeadline(byDefault.ms, 100);
+      const absolute = await timed(() => calculator.add(1, 2, { timeoutMs: 60_000, deadline: Date.now() + 100 }));
+      expect(absolute.outcome).toMatchObject({ codeName: "DEADLINE_EXCEEDED" });
+      expectEndedAtDeadline(absolute.ms, 100);
       // The deadline travels with the call: the server saw it.
       expect(seen[0]?.get("connect-timeout-ms")).toMatch(/^\d+$/);
     });
@@ -195,7 +207,7 @@ describe("calls", () => {
       const controller = new AbortController();
       const reason = new Error("user went away");
       const pending = calculator.add(1, 2, { signal: controller.signal });
-      await expect.poll(() => seen.length).toBe(1); // the server has the call
+      await seenCalls(1); // the server has the call
       controller.abort(reason);
       const error = await pending.catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 1, codeName: "CANCELLED" });
@@ -260,11 +272,10 @@ describe("retries of UNAVAILABLE (the client's retry rule, run by the core)", ()
       },
       async () => {
         await using calculator = client();
-        const started = Date.now();
-        const error = await calculator.add(1, 1, { timeoutMs: 400 }).catch((e: unknown) => e);
+        const { outcome: error, ms } = await timed(() => calculator.add(1, 1, { timeoutMs: 400 }));
         expect(error).toMatchObject({ codeName: "DEADLINE_EXCEEDED" });
         expect((error as Error).cause).toMatchObject({ codeName: "UNAVAILABLE", details: "draining" });
-        expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+        expectEndedAtDeadline(ms, 400);
         expect(seen.length).toBeGreaterThan(1);
         expect(seen.length).toBeLessThan(retryPolicy.maxAttempts);
       },
@@ -276,20 +287,36 @@ describe("calculateMany over unary calls", () => {
   it(`keeps at most ${MAX_CONCURRENT_CALLS} calls in flight`, async () => {
     const held: (() => void)[] = [];
     let holding = true;
+    // Counted where the client starts a call (its fetch) and where one ends (the response): no network
+    // delay between a call started too many and the count.
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const counting: typeof fetch = async (input, init) => {
+      mostInFlight = Math.max(mostInFlight, (inFlight += 1));
+      try {
+        return await fetch(input, init);
+      } finally {
+        inFlight -= 1;
+      }
+    };
     await withHandler(
       async (request, context) => {
         if (holding) await new Promise<void>((resolve) => held.push(resolve));
         return serverSemantics(request, context);
       },
       async () => {
-        await using calculator = client();
+        await using calculator = client({ fetch: counting });
         const results = collect(calculator.calculateMany(Array.from({ length: 40 }, (_, i) => add(i, 1))));
-        await expect.poll(() => held.length).toBe(MAX_CONCURRENT_CALLS);
-        await new Promise((resolve) => setTimeout(resolve, 100)); // observe that no more arrive
-        expect(held.length).toBe(MAX_CONCURRENT_CALLS);
+        // Every call the client started before any could end has reached the server, which holds them all.
+        await seenCalls(MAX_CONCURRENT_CALLS);
+        expect({ started: inFlight, seen: seen.length }).toEqual({
+          started: MAX_CONCURRENT_CALLS,
+          seen: MAX_CONCURRENT_CALLS,
+        });
         holding = false;
         for (const release of held) release();
         expect((await results).values).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+        expect(mostInFlight).toBe(MAX_CONCURRENT_CALLS);
       },
     );
   });
@@ -348,8 +375,9 @@ describe("calculateMany over unary calls", () => {
     expect(error).toMatchObject({ codeName: "CANCELLED" });
     expect((error as Error).cause).toMatchObject({ message: "enough" });
 
-    const timed = await collect(calculator.calculateMany(waitsForever(), { timeoutMs: 200 }));
-    expect(timed).toMatchObject({ values: [2], error: { codeName: "DEADLINE_EXCEEDED" } });
+    const { outcome, ms } = await timed(() => collect(calculator.calculateMany(waitsForever(), { timeoutMs: 200 })));
+    expect(outcome).toMatchObject({ values: [2], error: { codeName: "DEADLINE_EXCEEDED" } });
+    expectEndedAtDeadline(ms, 200);
   });
 });
 

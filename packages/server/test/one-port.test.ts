@@ -44,6 +44,7 @@ describe("HTTP/1.1 on the gRPC port", () => {
   });
 
   it("cuts off a request whose body is too slow with 408, and serves the next caller", async () => {
+    const started = performance.now();
     const answer = await new Promise<string>((resolve, reject) => {
       const socket = tcpConnect(server.port, "127.0.0.1");
       let received = "";
@@ -57,7 +58,11 @@ describe("HTTP/1.1 on the gRPC port", () => {
       const drip = setInterval(() => socket.write(" "), 100);
       socket.on("close", () => clearInterval(drip));
     });
+    const ms = performance.now() - started;
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    // Not before the 600 ms request timeout; Node looks for late requests once a second, so up to ~1.6 s.
+    expect(ms).toBeGreaterThanOrEqual(600 - 1);
+    expect(ms).toBeLessThan(5_000);
     await expect(http1(server.port, { headers: json, body })).resolves.toMatchObject({ status: 200 });
   });
 
@@ -138,15 +143,25 @@ describe("graceful shutdown of web calls", () => {
   it("finishes a call in flight over HTTP/1.1 and over h2c, then refuses new ones", async () => {
     const server = await startTestServer();
     const port = server.port;
-    // Two calls whose bodies are still arriving when shutdown starts.
+    // A first web call: the server loads its web protocols' code then (transport/web-loader.ts).
+    await expect(http1(port, { headers: json, body })).resolves.toMatchObject({ status: 200 });
+    // Two calls whose bodies are still arriving when shutdown starts, each known to have reached the server
+    // first. HTTP/1.1: the request says Expect: 100-continue, and node:http answers "100 Continue" as it
+    // hands the request to the server; only then does the body start.
     const h1Socket = tcpConnect(port, "127.0.0.1");
+    let h1Text = "";
+    let h1Accepted: () => void = () => undefined;
+    const h1Continue = new Promise<void>((resolve) => (h1Accepted = resolve));
     const h1Answer = new Promise<string>((resolve) => {
-      let text = "";
-      h1Socket.on("data", (chunk: Buffer) => (text += chunk.toString()));
-      h1Socket.on("close", () => resolve(text));
+      h1Socket.on("data", (chunk: Buffer) => {
+        h1Text += chunk.toString();
+        if (h1Text.startsWith("HTTP/1.1 100 Continue\r\n\r\n")) h1Accepted();
+      });
+      h1Socket.on("close", () => resolve(h1Text));
     });
     h1Socket.write(
-      `POST /Calculator/Calculate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`,
+      `POST /Calculator/Calculate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+        `Expect: 100-continue\r\nContent-Length: ${body.length}\r\n\r\n`,
     );
     const session = connect(`http://127.0.0.1:${port}`);
     const h2Stream = session.request({ ":method": "POST", ":path": "/Calculator/Calculate", ...json });
@@ -156,16 +171,23 @@ describe("graceful shutdown of web calls", () => {
       h2Stream.on("end", () => resolve(text));
     });
     h2Stream.write(body.slice(0, 5));
+    // h2: the server reads a connection's frames in order, so a PING sent after the request's HEADERS and
+    // DATA comes back acknowledged only once the server has read them.
     await new Promise((resolve) => session.once("connect", resolve));
-    // Let both requests reach the server before it starts shutting down.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const h2Read = new Promise<void>((resolve, reject) =>
+      session.ping((error) => (error === null ? resolve() : reject(error))),
+    );
+    await Promise.all([h1Continue, h2Read]);
+    h1Socket.write(body.slice(0, 5));
 
     const closed = server.shutdown();
     const goaway = new Promise((resolve) => session.once("goaway", resolve));
     await goaway;
     h1Socket.end(body.slice(5));
     h2Stream.end(body.slice(5));
-    await expect(h1Answer).resolves.toMatch(/^HTTP\/1\.1 200 OK[\s\S]*Connection: close[\s\S]*\{"result":5\}$/);
+    await expect(h1Answer).resolves.toMatch(
+      /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK[\s\S]*Connection: close[\s\S]*\{"result":5\}$/,
+    );
     await expect(h2Answer).resolves.toBe('{"result":5}');
     session.close();
     await closed;

@@ -177,6 +177,7 @@ describe("transport", () => {
 
   it("CalculateStream: the server ends a call past its grpc-timeout with DEADLINE_EXCEEDED", async () => {
     const session = connect(`http://127.0.0.1:${server.port}`);
+    const started = performance.now();
     const request = session.request({
       ":method": "POST",
       ":path": "/Calculator/CalculateStream",
@@ -193,6 +194,10 @@ describe("transport", () => {
       ),
     );
     expect((await trailers)["grpc-status"]).toBe(String(status.DEADLINE_EXCEEDED));
+    const ms = performance.now() - started;
+    // At the deadline: not before it (1 ms for timers' whole milliseconds), and not long after.
+    expect(ms).toBeGreaterThanOrEqual(200 - 1);
+    expect(ms).toBeLessThan(5_000);
     session.destroy();
   });
 });
@@ -303,11 +308,15 @@ describe.each([
   });
 
   it("ends a call whose request is still incomplete at its grpc-timeout with DEADLINE_EXCEEDED", async () => {
+    const started = performance.now();
     const answer = await rawCall(server.port, "/Calculator/Calculate", [twoPlusThree.subarray(0, 7)], {
       headers: { "grpc-timeout": "150m" },
       end: false,
     });
+    const ms = performance.now() - started;
     expect(answer).toMatchObject({ status: String(status.DEADLINE_EXCEEDED), results: [] });
+    expect(ms).toBeGreaterThanOrEqual(150 - 1);
+    expect(ms).toBeLessThan(5_000);
   });
 
   it("treats a grpc-timeout beyond what a timer can hold (99999999S, ~3 years) as no deadline", async () => {

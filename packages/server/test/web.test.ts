@@ -69,7 +69,12 @@ describe.each([
       ["JSON that does not parse", '{"firstOperand": ', 400, { code: "invalid_argument" }],
       ["an operand of the wrong type", '{"firstOperand": "two"}', 400, { code: "invalid_argument" }],
       ["a field the contract does not have", '{"thirdOperand": 1}', 400, { code: "invalid_argument" }],
-      ["an operation name the contract does not have", '{"operation": "POWER"}', 400, { code: "invalid_argument" }],
+      [
+        "an operation name the contract does not have",
+        '{"operation": "NOT_AN_OPERATION"}',
+        400,
+        { code: "invalid_argument" },
+      ],
       ["a JSON array", "[2, 3]", 400, { code: "invalid_argument" }],
       ["an empty body", "", 400, { code: "invalid_argument" }],
       [
