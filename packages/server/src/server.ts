@@ -108,7 +108,6 @@ function describeRequest(request: BinaryOperation): Record<string, unknown> {
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger({ level: options.logLevel ?? "info" });
   const shutdownGraceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
-  const directPath = options.directPath ?? true;
   const health = new HealthStatus(["", CALCULATOR_SERVICE_NAME], ServingStatus.NOT_SERVING);
   const reflectedServices = [
     CALCULATOR_SERVICE_NAME,

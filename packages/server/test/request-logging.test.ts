@@ -2,13 +2,13 @@
 // ERROR line with the exception's stack (one line per call, unary and streaming alike).
 import { status } from "@grpc/grpc-js";
 import { CallError, defineService, startRpcServer, type RpcServer } from "@grpc-calculator/rpc-server";
-import { CalculatorService, Operation } from "@grpc-calculator/proto";
+import { CalculatorService, Operation, type BinaryOperation } from "@grpc-calculator/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../src/logger.js";
 import { requestLogging } from "../src/middleware/request-logging.js";
 import { calculateOnce, calculatorClient, rejection } from "./helpers.js";
 
-function bug(): never {
+function bug(_request?: unknown): never {
   throw new TypeError("a bug");
 }
 
@@ -24,13 +24,13 @@ describe("a bug in the service", () => {
   beforeAll(async () => {
     const buggy = defineService(CalculatorService, {
       // DIVIDE stands for the caller's fault; anything else hits the bug.
-      calculate: (request) => {
+      calculate: (request: BinaryOperation) => {
         if (request.operation === Operation.DIVIDE) throw new CallError(status.INVALID_ARGUMENT, "not today");
         return bug();
       },
       // eslint-disable-next-line require-yield -- fails before its first answer
       async *calculateStream(requests) {
-        for await (const _ of requests) bug();
+        for await (const request of requests) bug(request);
       },
     });
     server = await startRpcServer({
