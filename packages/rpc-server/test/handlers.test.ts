@@ -393,10 +393,9 @@ describe("eachRequest's requestError: a request that cannot be read, on each pat
     expect(frames(answer.body).messages.map((message) => EchoResponse.decode(message))).toEqual([
       { text: "A", index: 0 },
     ]);
-    expect(grpcStatusOf(answer)).toEqual({
-      code: Code.INTERNAL,
-      message: expect.stringMatching(/^request 1: cannot parse the request: /),
-    });
+    const status = grpcStatusOf(answer);
+    expect(status.code).toBe(Code.INTERNAL);
+    expect(status.message).toMatch(/^request 1: cannot parse the request: /);
   });
 
   it("gRPC through grpc-js (compressed): the same answer, the same message", async () => {
@@ -441,9 +440,9 @@ describe("eachRequest's requestError: a request that cannot be read, on each pat
     expect(EchoResponse.decode(body.subarray(5, 5 + messageLength))).toEqual({ text: "A", index: 0 });
     const end = body.subarray(5 + messageLength);
     expect(end[0]).toBe(2);
-    expect(JSON.parse(end.subarray(5).toString())).toEqual({
-      error: { code: "internal", message: expect.stringMatching(/^request 1: parse binary: /) },
-    });
+    const { error } = JSON.parse(end.subarray(5).toString()) as { error: { code: string; message: string } };
+    expect(error.code).toBe("internal");
+    expect(error.message).toMatch(/^request 1: parse binary: /);
   });
 });
 
@@ -478,7 +477,7 @@ describe.each(paths)("async middleware on $name", (path) => {
     server = await startEchoServer({
       middleware: [asyncUnary, asyncStream],
       handlers: {
-        async *serverStream(request) {
+        *serverStream(request) {
           handlerRuns += 1;
           yield { text: request.text, index: 0 };
           yield { text: request.text, index: 1 };

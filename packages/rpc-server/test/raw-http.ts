@@ -32,7 +32,7 @@ export function http2Post(
     let trailers: IncomingHttpHeaders = {};
     const chunks: Buffer[] = [];
     stream.on("response", (received) => (responseHeaders = received));
-    stream.on("trailers", (received) => (trailers = received));
+    stream.on("trailers", (received: IncomingHttpHeaders) => (trailers = received));
     stream.on("data", (chunk: Buffer) => chunks.push(chunk));
     stream.on("close", () => {
       session.close();
