@@ -21,7 +21,7 @@ import { createPipelines } from "./pipeline/pipeline.js";
 import { installPingPolicy } from "./private/ping-policy.js";
 import { createProtocolRouter } from "./private/protocol-router.js";
 import { directGrpcHandler } from "./protocol-grpc/handler.js";
-import { grpcJsHandlers } from "./protocol-grpc-js/handlers.js";
+import { grpcJsDefinition, grpcJsHandlers } from "./protocol-grpc-js/handlers.js";
 import type { ServiceRegistration } from "./service.js";
 import { createHttp1Server } from "./transport/http1-server.js";
 import { listen } from "./transport/listener.js";
@@ -96,7 +96,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
 
   const server = new Server(serverChannelOptions(limits));
   for (const service of options.services) {
-    server.addService(service.definition as GrpcJsServiceDefinition, grpcJsHandlers(service, pipelines));
+    server.addService(grpcJsDefinition(service), grpcJsHandlers(service, pipelines));
   }
   for (const { definition, implementation } of options.grpcJsServices ?? []) {
     server.addService(definition, implementation);

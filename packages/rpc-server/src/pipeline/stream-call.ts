@@ -143,14 +143,25 @@ export function startStream(
     };
     step();
   };
+  // Requests that arrive while an async middleware is still starting: its observer hears of them once it is there.
+  let early: unknown[] | undefined;
   if (starting === undefined) run();
-  else Promise.all(starting).then(run, fail);
+  else {
+    early = [];
+    Promise.all(starting).then(() => {
+      const arrived = early ?? [];
+      early = undefined;
+      if (observers.length > 0) for (const request of arrived) observe(observers, "request", request);
+      run();
+    }, fail);
+  }
 
   return {
     push(request) {
       if (finished) return;
       if (request instanceof CallError) return requests.fail(request);
-      if (observers.length > 0) observe(observers, "request", request);
+      if (early !== undefined) early.push(request);
+      else if (observers.length > 0) observe(observers, "request", request);
       requests.push(request);
     },
     end: () => requests.end(),

@@ -7,6 +7,7 @@
 import {
   Metadata,
   status,
+  type ServiceDefinition as GrpcJsServiceDefinition,
   type UntypedHandleCall,
   type sendUnaryData,
   type ServerDuplexStream,
@@ -20,6 +21,7 @@ import { wireErrors, type CallError } from "../call-error.js";
 import type { MethodPipeline, Pipelines, StreamPipeline } from "../pipeline/pipeline.js";
 import { startStream, type StreamCall, type StreamSink } from "../pipeline/stream-call.js";
 import { runUnary } from "../pipeline/unary-call.js";
+import { decodeMessage } from "../protocol/codec.js";
 import type { ServiceRegistration } from "../service.js";
 
 type AnyCall =
@@ -166,4 +168,22 @@ export function grpcJsHandlers(service: ServiceRegistration, pipelines: Pipeline
     handlers[method.localName] = pipeline.kind === "unary" ? unaryHandler(pipeline) : streamHandler(pipeline);
   }
   return handlers;
+}
+
+/**
+ * `service`'s generated definition as grpc-js takes it, with request decoding that never throws:
+ * bytes that do not parse become the engine's CallError (wireErrors.cannotParse), which the pipeline
+ * answers as on every other path (and `eachRequest`'s requestError words), where grpc-js would end
+ * the call itself with its own message ("Error deserializing request").
+ */
+export function grpcJsDefinition(service: ServiceRegistration): GrpcJsServiceDefinition {
+  const definition: Record<string, unknown> = {};
+  for (const { method } of service.methods) {
+    const generated = service.definition[method.localName];
+    definition[method.localName] = {
+      ...generated,
+      requestDeserialize: (bytes: Buffer) => decodeMessage(method, bytes),
+    };
+  }
+  return definition as GrpcJsServiceDefinition;
 }

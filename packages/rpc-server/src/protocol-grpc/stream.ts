@@ -82,8 +82,8 @@ class GrpcStreamSink implements StreamSink {
     this.#ended = true;
     const { stream } = this;
     if (stream.destroyed || stream.closed) return;
-    if (this.#batch.length === 0 && !stream.headersSent) {
-      if (error !== undefined) return respondWithStatus(stream, error, this.context);
+    if (!stream.headersSent) {
+      if (this.#batch.length === 0 && error !== undefined) return respondWithStatus(stream, error, this.context);
       stream.respond(responseHeaders(this.context), WITH_TRAILERS);
     }
     this.flush();
@@ -104,9 +104,11 @@ export function grpcStream(pipeline: StreamPipeline, maxMessageBytes: number): G
       pause: () => stream.pause(),
       resume: () => stream.resume(),
     });
-    // The headers go now, as grpc-js and gRPC core send them, so a client waiting for them before it
-    // sends proceeds; what the handler set as it started (it has run up to its first await) goes with them.
-    sink.sendHeaders();
+    // With a request stream, the headers go now, as grpc-js and gRPC core send them, so a client waiting
+    // for them before it sends proceeds; what the handler set as it started (it has run up to its first
+    // await) goes with them. A server-streaming handler has not started yet (it waits for its one
+    // request): its headers go with its first message, or its status.
+    if (method.requestStream) sink.sendHeaders();
     const reader = new EnvelopeReader(maxMessageBytes);
     const push = (message: Buffer): undefined => {
       call.push(decodeMessage(method, message));
