@@ -3,7 +3,7 @@
  * and returns a handle whose `shutdown()` is the graceful shutdown that SIGTERM triggers.
  */
 import { readFile } from "node:fs/promises";
-import { startRpcServer } from "@grpc-calculator/rpc-server";
+import { startRpcServer, type RpcServerOptions } from "@grpc-calculator/rpc-server";
 import { CalculatorService, fileDescriptorSet, operationToJSON, type BinaryOperation } from "@grpc-calculator/proto";
 import {
   DEFAULT_PORT,
@@ -24,11 +24,12 @@ import { createTelemetry } from "./telemetry/telemetry.js";
 /** TLS material: file paths (as TLS_CERT_FILE/TLS_KEY_FILE) or PEM contents. */
 export type TlsOptions = TlsFiles | { readonly cert: Buffer | string; readonly key: Buffer | string };
 
-export interface StartServerOptions {
+export interface StartServerOptions extends Pick<
+  RpcServerOptions,
+  "host" | "corsAllowedOrigins" | "directPath" | "protocolRouter"
+> {
   /** TCP port; 0 (any free port) is fine, `RunningServer.port` tells which. Default 50051. */
   readonly port?: number | undefined;
-  /** Address to bind. Default `::` (all interfaces), falling back to 0.0.0.0 where IPv6 is off. */
-  readonly host?: string | undefined;
   /** Default "info". Ignored when `logger` is given. */
   readonly logLevel?: LogLevel | undefined;
   /** A pino logger to use instead of the Cloud Logging JSON logger on stdout. */
@@ -43,21 +44,8 @@ export interface StartServerOptions {
    * off, and the SDK is never loaded.
    */
   readonly telemetry?: TelemetryConfig | undefined;
-  /** Origins whose browser pages may call the service (CORS), or "*". Default: none. */
-  readonly corsAllowedOrigins?: ReadonlySet<string> | "*" | undefined;
-  /**
-   * Serve plain calls on the server's direct paths (src/protocol-grpc, src/protocol-connect,
-   * src/protocol-grpc-web). Default true; false leaves every call to the libraries (grpc-js,
-   * connect-es), for comparing the two.
-   */
-  readonly directPath?: boolean | undefined;
   /** How long an HTTP/1.1 request may take to arrive, headers and body. Default HTTP1_REQUEST_TIMEOUT_MS (limits.ts). */
   readonly http1RequestTimeoutMs?: number | undefined;
-  /**
-   * Default true. False starts the server as if grpc-js's internals had changed under the protocol
-   * router (src/private/protocol-router.ts), to test what it then answers.
-   */
-  readonly protocolRouter?: boolean | undefined;
 }
 
 export interface RunningServer {

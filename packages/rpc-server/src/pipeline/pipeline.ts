@@ -8,9 +8,11 @@ import type { CallContext } from "../call-context.js";
 import { CallError, wireErrors } from "../call-error.js";
 import { eachRequestOfHandler, type EachRequest } from "../each-request.js";
 import type {
+  AnyHandler,
   BidiStreamingHandler,
   ClientStreamingHandler,
   MethodInfo,
+  MethodKind,
   ServerStreamingHandler,
   ServiceRegistration,
   UnaryHandler,
@@ -84,6 +86,18 @@ function clientStreaming(handler: ClientStreamingHandler<unknown, unknown>): Str
   };
 }
 
+/** Every streaming kind's handler as the engine runs them: requests in, responses out. */
+function streaming(kind: Exclude<MethodKind, "unary">, handler: AnyHandler): StreamingCall {
+  switch (kind) {
+    case "server_streaming":
+      return serverStreaming(handler as ServerStreamingHandler<unknown, unknown>);
+    case "client_streaming":
+      return clientStreaming(handler as ClientStreamingHandler<unknown, unknown>);
+    case "bidi_streaming":
+      return handler as BidiStreamingHandler<unknown, unknown>;
+  }
+}
+
 export function createPipelines(
   services: readonly ServiceRegistration[],
   middleware: readonly Middleware[],
@@ -93,43 +107,16 @@ export function createPipelines(
   for (const service of services) {
     for (const { method, handler } of service.methods) {
       if (pipelines.has(method.path)) throw new Error(`two services serve ${method.path}`);
-      let pipeline: MethodPipeline;
-      switch (method.kind) {
-        case "unary":
-          pipeline = {
-            method,
-            kind: "unary",
-            call: applyUnary(unary(handler as UnaryHandler<unknown, unknown>), middleware),
-          };
-          break;
-        case "server_streaming":
-          pipeline = {
-            method,
-            kind: "stream",
-            call: serverStreaming(handler as ServerStreamingHandler<unknown, unknown>),
-            each: undefined,
-            middleware: observers,
-          };
-          break;
-        case "client_streaming":
-          pipeline = {
-            method,
-            kind: "stream",
-            call: clientStreaming(handler as ClientStreamingHandler<unknown, unknown>),
-            each: undefined,
-            middleware: observers,
-          };
-          break;
-        case "bidi_streaming":
-          pipeline = {
-            method,
-            kind: "stream",
-            call: handler as BidiStreamingHandler<unknown, unknown>,
-            each: eachRequestOfHandler(handler),
-            middleware: observers,
-          };
-          break;
-      }
+      const pipeline: MethodPipeline =
+        method.kind === "unary"
+          ? { method, kind: "unary", call: applyUnary(unary(handler as UnaryHandler<unknown, unknown>), middleware) }
+          : {
+              method,
+              kind: "stream",
+              call: streaming(method.kind, handler),
+              each: method.kind === "bidi_streaming" ? eachRequestOfHandler(handler) : undefined,
+              middleware: observers,
+            };
       pipelines.set(method.path, pipeline);
     }
   }
