@@ -10,12 +10,17 @@ export interface FrameOptions {
   readonly compressed?: boolean;
   /** Length to write in the prefix instead of the real body length. */
   readonly declaredLength?: number;
+  /**
+   * The whole flags byte, instead of the compressed flag: Connect's streaming envelopes share this prefix and
+   * mark their end-stream message with 0x02.
+   */
+  readonly flags?: number;
 }
 
 /** One length-prefixed gRPC message. */
 export function encodeFrame(body: Uint8Array, options: FrameOptions = {}): Buffer {
   const frame = Buffer.alloc(5 + body.length);
-  frame[0] = options.compressed === true ? 1 : 0;
+  frame[0] = options.flags ?? (options.compressed === true ? 1 : 0);
   frame.writeUInt32BE(options.declaredLength ?? body.length, 1);
   frame.set(body, 5);
   return frame;

@@ -46,6 +46,12 @@ export function webRequestHttp2(session: http2.ClientHttp2Session, request: WebR
     stream.on("response", (received) => (headers = received));
     stream.on("data", (chunk: Buffer) => chunks.push(chunk));
     stream.on("error", () => undefined);
+    // A server may end its response while the request is still open (a refusal, the end of a stream
+    // whose body the client left open): the answer is complete, and the request is cancelled, as a
+    // client would, instead of waiting for the server to reset it.
+    stream.on("end", () => {
+      if (!stream.writableEnded) stream.close(http2.constants.NGHTTP2_CANCEL);
+    });
     stream.on("close", () => {
       clearTimeout(timer);
       const httpStatus = Number(headers[":status"] ?? 0);
