@@ -327,7 +327,7 @@ const streamCases: readonly HostileCase[] = [
         format,
         { body: [Buffer.concat([first, encodeFrame(Buffer.from("{}"), { flags: END_STREAM }), second])] },
         [5],
-        { code: "internal", messageStart: "operation 1: " },
+        { code: "internal", message: "operation 1: a request message with flags 0x02, which a client may not send" },
       ),
       connectStreamCase(
         "the second request divides by zero",

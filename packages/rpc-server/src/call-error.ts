@@ -41,6 +41,15 @@ export const wireErrors = {
   endedInsideMessage: new CallError(status.INTERNAL, "the request ended inside a message"),
   /** A message flagged compressed on a call that named no encoding. */
   compressedWithoutEncoding: new CallError(status.INTERNAL, "compressed message without grpc-encoding"),
+  /**
+   * A request message with flags a client may not set (Connect's end-of-stream flag 0x02, which only
+   * the server sends; a reserved bit).
+   */
+  unknownFlags: (flags: number) =>
+    new CallError(
+      status.INTERNAL,
+      `a request message with flags 0x${flags.toString(16).padStart(2, "0")}, which a client may not send`,
+    ),
   /** A single-request call (unary, server streaming) without its request. */
   noRequest: new CallError(status.UNIMPLEMENTED, "received no request message"),
   /** A single-request call with a second request. */

@@ -22,8 +22,8 @@ interface ClientCase {
 }
 
 const grpcPath = (_: Kind, directPath: boolean): ServedBy => (directPath ? "direct" : "grpc-js");
-const webPath = (kind: Kind, directPath: boolean): ServedBy =>
-  kind === "unary" && directPath ? "direct" : "connect-es";
+// Every kind the client can send over its HTTP version takes the direct path (HTTP/1.1 carries no bidi).
+const webPath = (_: Kind, directPath: boolean): ServedBy => (directPath ? "direct" : "connect-es");
 
 const clients: readonly ClientCase[] = [
   {

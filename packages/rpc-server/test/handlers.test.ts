@@ -45,7 +45,7 @@ const paths: readonly PathCase[] = [
   },
   {
     name: "Connect proto, HTTP/2",
-    servedBy: { unary: "direct", stream: "connect-es" },
+    servedBy: { unary: "direct", stream: "direct" },
     bidi: true,
     create: (port) => connectEchoClient(transports.connect(port, "2", true)),
   },
@@ -57,7 +57,7 @@ const paths: readonly PathCase[] = [
   },
   {
     name: "gRPC-Web, HTTP/1.1",
-    servedBy: { unary: "direct", stream: "connect-es" },
+    servedBy: { unary: "direct", stream: "direct" },
     bidi: false,
     create: (port) => connectEchoClient(transports.grpcWeb(port, "1.1", true)),
   },
@@ -431,7 +431,7 @@ describe("eachRequest's requestError: a request that cannot be read, on each pat
     });
   });
 
-  it("Connect through connect-es: requestError words connect-es's own error (its code and text differ: known gap)", async () => {
+  it("Connect streaming, direct path: requestError words the engine's error, as on gRPC", async () => {
     const answer = await http2Post(
       server.port,
       bidi,
@@ -446,7 +446,7 @@ describe("eachRequest's requestError: a request that cannot be read, on each pat
     expect(end[0]).toBe(2);
     const { error } = JSON.parse(end.subarray(5).toString()) as { error: { code: string; message: string } };
     expect(error.code).toBe("internal");
-    expect(error.message).toMatch(/^request 1: parse binary: /);
+    expect(error.message).toMatch(/^request 1: cannot parse the request: /);
   });
 });
 

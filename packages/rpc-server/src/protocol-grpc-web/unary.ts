@@ -6,40 +6,17 @@
  * trailers. As with Connect, the protocol's rules (content types, timeouts, trailer encoding) are
  * connect-es's, so this path and the library path answer alike.
  */
-import {
-  contentTypeProto,
-  parseContentType,
-  parseTimeout,
-  setTrailerStatus,
-  trailerFlag,
-  trailerSerialize,
-} from "@connectrpc/connect/protocol-grpc-web";
-import { userHeaders } from "../call-context.js";
-import { wireErrors, type CallError } from "../call-error.js";
+import { contentTypeProto, parseContentType, parseTimeout, trailerFlag } from "@connectrpc/connect/protocol-grpc-web";
+import { wireErrors } from "../call-error.js";
 import { decodeMessage } from "../protocol/codec.js";
 import { ENVELOPE_HEADER_BYTES, EnvelopeReader, encodeEnvelopes } from "../protocol/envelope.js";
 import { MAX_TIMER_MS } from "../protocol/timeouts.js";
 import type { MethodInfo } from "../service.js";
-import { toConnectError } from "../web/connect-errors.js";
 import type { HttpExchange } from "../web/http-exchange.js";
 import type { UnaryWireFormat } from "../web/unary-exchange.js";
+import { trailerFrame } from "./trailer.js";
 
 const HEADERS = Object.freeze({ "content-type": contentTypeProto });
-
-function trailerFrame(error: CallError | undefined, trailers: Headers | undefined): Buffer {
-  const trailer = new Headers({ "grpc-status": "0" });
-  if (error !== undefined) setTrailerStatus(trailer, toConnectError(error));
-  for (const [name, value] of userHeaders(trailers)) trailer.append(name, value);
-  const frame = encodeEnvelopes([trailerSerialize(trailer)]);
-  frame[0] = trailerFlag;
-  return frame;
-}
-
-// Built on the first gRPC-Web answer, not at import: the WHATWG `Headers` that connect-es's trailer
-// functions take is Node's internal undici, loaded on first touch. Built at import, it made every first
-// web call pay for it, Connect's too: measured by the bench, the server CPU of the first Connect JSON call
-// after start went from 91 to 62 ms with this change (the rest is protobuf-es booting its descriptors).
-let okTrailer: Buffer | undefined;
 
 /** gRPC-Web's binary unary format of `method`. */
 export function grpcWebUnaryFormat(method: MethodInfo, maxMessageBytes: number): UnaryWireFormat {
@@ -61,20 +38,17 @@ export function grpcWebUnaryFormat(method: MethodInfo, maxMessageBytes: number):
     answer: (response, trailers) => ({
       status: 200,
       headers: HEADERS,
-      body: Buffer.concat([
-        encodeEnvelopes([method.encode(response)]),
-        trailers === undefined ? (okTrailer ??= trailerFrame(undefined, undefined)) : trailerFrame(undefined, trailers),
-      ]),
+      body: Buffer.concat([encodeEnvelopes([method.encode(response)]), trailerFrame(undefined, trailers)]),
     }),
     fail: (error, trailers) => ({ status: 200, headers: HEADERS, body: trailerFrame(error, trailers) }),
   };
 }
 
 /**
- * The deadline of a gRPC-Web unary call the direct path serves, or undefined when connect-es should
- * serve it (`-text`, `+json`, compression, a timeout it would refuse).
+ * The deadline of a gRPC-Web call the direct path serves (any kind), or undefined when connect-es
+ * should serve it (`-text`, `+json`, compression, a timeout it would refuse).
  */
-export function directGrpcWebUnary(exchange: HttpExchange): { timeoutMs: number } | undefined {
+export function directGrpcWeb(exchange: HttpExchange): { timeoutMs: number } | undefined {
   if (exchange.method !== "POST") return undefined;
   const type = parseContentType(exchange.header("content-type") ?? null);
   if (type === undefined || type.text || !type.binary) return undefined;

@@ -7,6 +7,9 @@ import { wireErrors, type CallError } from "../call-error.js";
 
 export const ENVELOPE_HEADER_BYTES = 5;
 
+/** The flag of a compressed message; every protocol's request messages may carry no other. */
+const COMPRESSED = 0x01;
+
 /**
  * Splits a request body into its messages as chunks arrive: a message may span chunks and a chunk
  * may hold many. Refuses a message marked compressed (the direct paths only take calls without
@@ -41,7 +44,11 @@ export class EnvelopeReader {
       const length = data.readUInt32BE(offset + 1);
       const flags = data[offset] ?? 0;
       const skip = this.skipFlag !== 0 && (flags & this.skipFlag) === this.skipFlag;
-      if (flags !== 0 && !skip) return wireErrors.compressedWithoutEncoding;
+      if (flags !== 0 && !skip) {
+        return (flags & COMPRESSED) === COMPRESSED
+          ? wireErrors.compressedWithoutEncoding
+          : wireErrors.unknownFlags(flags);
+      }
       if (length > this.maxBytes) {
         return wireErrors.tooLarge(length, this.maxBytes);
       }

@@ -28,10 +28,23 @@ export interface HttpExchange {
   onAbort(listener: () => void): void;
   /** Sends a complete response. Does nothing once the client is gone. */
   respond(status: number, headers: OutgoingHttpHeaders, body?: Uint8Array): void;
+  /** The request body as it arrives, for calls that stream their requests. */
+  readonly body: Readable;
+  /** Starts a response whose body is written in parts (a streaming call's). Once the client is gone, writes do nothing. */
+  startResponse(status: number, headers: OutgoingHttpHeaders): ResponseWriter;
   /** The request in connect-es's universal form (for the library path). */
   toUniversal(): UniversalServerRequest;
   /** Sends connect-es's universal response. */
   sendUniversal(response: UniversalServerResponse): Promise<void>;
+}
+
+/** A response body written in parts, with backpressure. */
+export interface ResponseWriter {
+  /** False when the connection's buffer is full: wait for `onDrain`. */
+  write(chunk: Uint8Array): boolean;
+  onDrain(listener: () => void): void;
+  /** Ends the response with its last part. */
+  end(chunk: Uint8Array): void;
 }
 
 export const CLIENT_WENT_AWAY = new CallError(status.CANCELLED, "the client cancelled the call");

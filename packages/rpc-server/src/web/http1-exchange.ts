@@ -24,6 +24,21 @@ export function http1Exchange(request: IncomingMessage, response: ServerResponse
       });
     },
 
+    body: request,
+
+    startResponse(status, headers) {
+      if (!response.destroyed && !response.headersSent) response.writeHead(status, headers);
+      return {
+        write: (chunk) => response.destroyed || response.write(chunk),
+        onDrain: (listener) => void response.once("drain", listener),
+        end(chunk) {
+          if (response.destroyed) return;
+          if (!request.complete) response.shouldKeepAlive = false;
+          response.end(chunk);
+        },
+      };
+    },
+
     respond(status, headers, body) {
       if (response.destroyed || response.headersSent) return;
       // A response sent before the request body was read (refused, or past its deadline): the rest of

@@ -31,6 +31,24 @@ export function http2Exchange(stream: ServerHttp2Stream, headers: IncomingHttpHe
       });
     },
 
+    body: stream,
+
+    startResponse(status, responseHeaders) {
+      // Still open to an abort until its end is written: a client may cancel a stream midway.
+      if (!gone()) stream.respond({ ...responseHeaders, [constants.HTTP2_HEADER_STATUS]: status });
+      return {
+        write: (chunk) => gone() || stream.write(chunk),
+        onDrain: (listener) => void stream.once("drain", listener),
+        end(chunk) {
+          responded = true;
+          if (gone()) return;
+          stream.end(chunk);
+          // Ended before the client finished sending (a refused stream): stop the upload.
+          stopRequestBody(stream);
+        },
+      };
+    },
+
     respond(status, responseHeaders, body) {
       if (gone()) return;
       responded = true;

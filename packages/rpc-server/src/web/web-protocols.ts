@@ -11,9 +11,11 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:
 import type { IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import { TransportCallContext } from "../call-context.js";
 import type { ServerLimits } from "../limits.js";
-import type { Pipelines, UnaryPipeline } from "../pipeline/pipeline.js";
+import type { Pipelines, StreamPipeline, UnaryPipeline } from "../pipeline/pipeline.js";
 import { connectUnaryFormats, directConnectUnary } from "../protocol-connect/unary.js";
-import { directGrpcWebUnary, grpcWebUnaryFormat } from "../protocol-grpc-web/unary.js";
+import { connectStreamFormats, directConnectStream } from "../protocol-connect/stream.js";
+import { grpcWebStreamFormat } from "../protocol-grpc-web/stream.js";
+import { directGrpcWeb, grpcWebUnaryFormat } from "../protocol-grpc-web/unary.js";
 import type { ServiceRegistration } from "../service.js";
 import { connectEsDispatch } from "./connect-es.js";
 import { corsPolicy, type AllowedOrigins } from "./cors.js";
@@ -21,6 +23,7 @@ import { methodCodec, serviceDescriptors, type MethodCodec } from "./descriptors
 import { http1Exchange } from "./http1-exchange.js";
 import { http2Exchange } from "./http2-exchange.js";
 import type { HttpExchange } from "./http-exchange.js";
+import { serveStream, type StreamWireFormat } from "./stream-exchange.js";
 import { serveUnary, type UnaryWireFormat } from "./unary-exchange.js";
 
 export interface WebProtocolsOptions {
@@ -47,6 +50,14 @@ interface DirectUnary {
   readonly grpcWeb: UnaryWireFormat;
 }
 
+/** A streaming method's direct-path formats. */
+interface DirectStream {
+  readonly pipeline: StreamPipeline;
+  readonly connectJson: StreamWireFormat | undefined;
+  readonly connectProto: StreamWireFormat;
+  readonly grpcWeb: StreamWireFormat;
+}
+
 export function createWebProtocols({
   services,
   pipelines,
@@ -65,9 +76,19 @@ export function createWebProtocols({
   const library = connectEsDispatch([...descriptors.values()], pipelines, codecs, limits);
 
   const direct = new Map<string, DirectUnary>();
+  const directStreams = new Map<string, DirectStream>();
   if (directPath) {
     for (const pipeline of pipelines.values()) {
-      if (pipeline.kind !== "unary") continue;
+      if (pipeline.kind !== "unary") {
+        const { json, proto } = connectStreamFormats(pipeline.method, () => codecs.get(pipeline.method.path));
+        directStreams.set(pipeline.method.path, {
+          pipeline,
+          connectJson: json,
+          connectProto: proto,
+          grpcWeb: grpcWebStreamFormat(pipeline.method),
+        });
+        continue;
+      }
       const { json, proto } = connectUnaryFormats(
         pipeline.method,
         () => codecs.get(pipeline.method.path),
@@ -82,12 +103,45 @@ export function createWebProtocols({
     }
   }
 
+  /**
+   * Serves a streaming call on the direct path if it takes it. HTTP/1.1 cannot carry a bidi stream (a
+   * request stream alongside its response): such calls go to connect-es, which answers them as the
+   * protocols say (505).
+   */
+  function serveDirectStream(exchange: HttpExchange, extraHeaders: OutgoingHttpHeaders | undefined): boolean {
+    const method = directStreams.get(exchange.path);
+    if (method === undefined) return false;
+    if (exchange.httpVersion === "1.1" && method.pipeline.method.kind === "bidi_streaming") return false;
+    const connect = directConnectStream(exchange);
+    const grpcWeb = connect === undefined ? directGrpcWeb(exchange) : undefined;
+    const format =
+      connect !== undefined
+        ? connect.binary
+          ? method.connectProto
+          : method.connectJson
+        : grpcWeb === undefined
+          ? undefined
+          : method.grpcWeb;
+    if (format === undefined) return false;
+    const context = new TransportCallContext(
+      method.pipeline.method,
+      connect === undefined ? "grpc-web" : "connect",
+      "direct",
+      exchange.httpVersion,
+      exchange.header,
+      exchange.peer,
+      (connect ?? grpcWeb)?.timeoutMs ?? Number.POSITIVE_INFINITY,
+    );
+    serveStream(method.pipeline, exchange, context, format, limits.maxReceiveMessageBytes, extraHeaders);
+    return true;
+  }
+
   /** Serves `exchange` on the direct path if it is a call the direct path takes. */
   function serveDirect(exchange: HttpExchange, extraHeaders: OutgoingHttpHeaders | undefined): boolean {
     const method = direct.get(exchange.path);
-    if (method === undefined) return false;
+    if (method === undefined) return serveDirectStream(exchange, extraHeaders);
     const connect = directConnectUnary(exchange);
-    const grpcWeb = connect === undefined ? directGrpcWebUnary(exchange) : undefined;
+    const grpcWeb = connect === undefined ? directGrpcWeb(exchange) : undefined;
     const format =
       connect !== undefined
         ? connect.binary
