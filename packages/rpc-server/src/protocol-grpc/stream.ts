@@ -10,85 +10,60 @@ import type { ServerHttp2Stream } from "node:http2";
 import type { TransportCallContext } from "../call-context.js";
 import { wireErrors, type CallError } from "../call-error.js";
 import type { StreamPipeline } from "../pipeline/pipeline.js";
-import { startStream, type StreamSink } from "../pipeline/stream-call.js";
+import { startStream } from "../pipeline/stream-call.js";
 import { decodeMessage } from "../protocol/codec.js";
-import { EnvelopeReader, encodeEnvelopes } from "../protocol/envelope.js";
+import { BatchedSink } from "../protocol/batched-sink.js";
+import { EnvelopeReader } from "../protocol/envelope.js";
 import { grpcCallContext } from "./request.js";
 import { respondWithStatus, responseHeaders, statusTrailers, WITH_TRAILERS } from "./response.js";
 import type { GrpcCallServer } from "./unary.js";
 
 /** Writes a call's responses in batches and ends it with its status. */
-class GrpcStreamSink implements StreamSink {
-  #batch: Uint8Array[] = [];
-  #scheduled = false;
-  #full = false;
-  #error: CallError | undefined;
-  #ended = false;
-  #drainListeners: (() => void)[] | undefined;
-
+class GrpcStreamSink extends BatchedSink {
   constructor(
     private readonly stream: ServerHttp2Stream,
     private readonly pipeline: StreamPipeline,
-    private readonly context: TransportCallContext,
-  ) {}
+    context: TransportCallContext,
+  ) {
+    super(context);
+  }
 
-  send(response: unknown): boolean {
-    if (this.#ended) return true;
-    let bytes: Uint8Array;
-    try {
-      bytes = this.pipeline.method.encode(response);
-    } catch (error) {
-      this.context.abort(wireErrors.cannotEncode(error));
-      return true;
-    }
-    this.#batch.push(bytes);
-    if (!this.#scheduled) {
-      this.#scheduled = true;
-      setImmediate(() => this.flush());
-    }
-    return !this.#full;
+  protected encode(response: unknown): Uint8Array {
+    return this.pipeline.method.encode(response);
+  }
+
+  protected writeEnvelopes(envelopes: Buffer): boolean {
+    if (this.stream.destroyed) return true;
+    this.sendHeaders();
+    return this.stream.write(envelopes);
+  }
+
+  protected waitForRoom(listener: () => void): void {
+    this.stream.once("drain", listener);
   }
 
   /** Sends the response headers now, if the call is still on and they have not gone yet. */
   sendHeaders(): void {
-    if (this.#ended || this.stream.destroyed || this.stream.headersSent) return;
+    if (this.ended || this.stream.destroyed || this.stream.headersSent) return;
     this.stream.respond(responseHeaders(this.context), WITH_TRAILERS);
   }
 
-  /** Writes the responses batched so far. */
-  flush(): void {
-    this.#scheduled = false;
-    if (this.#batch.length === 0 || this.stream.destroyed) return;
-    this.sendHeaders();
-    const batch = this.#batch;
-    this.#batch = [];
-    if (!this.stream.write(encodeEnvelopes(batch))) this.#full = true;
-  }
-
-  onDrain(listener: () => void): void {
-    this.flush();
-    if (!this.#full) return listener();
-    if (this.#drainListeners !== undefined) return void this.#drainListeners.push(listener);
-    this.#drainListeners = [listener];
-    this.stream.once("drain", () => {
-      this.#full = false;
-      const listeners = this.#drainListeners ?? [];
-      this.#drainListeners = undefined;
-      for (const waiting of listeners) waiting();
-    });
-  }
-
   end(error: CallError | undefined): void {
-    this.#ended = true;
     const { stream } = this;
-    if (stream.destroyed || stream.closed) return;
+    if (stream.destroyed || stream.closed) {
+      this.ended = true;
+      return;
+    }
     if (!stream.headersSent) {
-      if (this.#batch.length === 0 && error !== undefined) return respondWithStatus(stream, error, this.context);
+      if (!this.pending && error !== undefined) {
+        this.ended = true;
+        return respondWithStatus(stream, error, this.context);
+      }
       stream.respond(responseHeaders(this.context), WITH_TRAILERS);
     }
     this.flush();
-    this.#error = error;
-    stream.once("wantTrailers", () => stream.sendTrailers(statusTrailers(this.#error, this.context)));
+    this.ended = true;
+    stream.once("wantTrailers", () => stream.sendTrailers(statusTrailers(error, this.context)));
     // Keep reading (and dropping) whatever the client still sends, so flow control never stalls it.
     stream.resume();
     stream.end();

@@ -12,8 +12,9 @@ import type { OutgoingHttpHeaders } from "node:http";
 import { userHeaders, type TransportCallContext } from "../call-context.js";
 import { wireErrors, type CallError } from "../call-error.js";
 import type { StreamPipeline } from "../pipeline/pipeline.js";
-import { startStream, type StreamSink } from "../pipeline/stream-call.js";
-import { EnvelopeReader, encodeEnvelopes } from "../protocol/envelope.js";
+import { startStream } from "../pipeline/stream-call.js";
+import { BatchedSink } from "../protocol/batched-sink.js";
+import { EnvelopeReader } from "../protocol/envelope.js";
 import type { HttpExchange, ResponseWriter } from "./http-exchange.js";
 
 /** A protocol's streaming wire format for one method. */
@@ -30,20 +31,17 @@ export interface StreamWireFormat {
 }
 
 /** Writes a call's responses in batches, the response's head once, and its last frame. */
-class WebStreamSink implements StreamSink {
+class WebStreamSink extends BatchedSink {
   #writer: ResponseWriter | undefined;
-  #batch: Uint8Array[] = [];
-  #scheduled = false;
-  #full = false;
-  #ended = false;
-  #drained: (() => void)[] | undefined;
 
   constructor(
     private readonly exchange: HttpExchange,
     private readonly format: StreamWireFormat,
-    private readonly context: TransportCallContext,
+    context: TransportCallContext,
     private readonly extraHeaders: OutgoingHttpHeaders | undefined,
-  ) {}
+  ) {
+    super(context);
+  }
 
   /** The response's head goes with the first response (or the end), carrying what the handler set by then. */
   #start(): ResponseWriter {
@@ -56,49 +54,22 @@ class WebStreamSink implements StreamSink {
     return (this.#writer = this.exchange.startResponse(200, headers));
   }
 
-  send(response: unknown): boolean {
-    if (this.#ended) return true;
-    let bytes: Uint8Array;
-    try {
-      bytes = this.format.encode(response);
-    } catch (error) {
-      this.context.abort(wireErrors.cannotEncode(error));
-      return true;
-    }
-    this.#batch.push(bytes);
-    if (!this.#scheduled) {
-      this.#scheduled = true;
-      setImmediate(() => this.flush());
-    }
-    return !this.#full;
+  protected encode(response: unknown): Uint8Array {
+    return this.format.encode(response);
   }
 
-  flush(): void {
-    this.#scheduled = false;
-    if (this.#batch.length === 0 || this.#ended) return;
-    const batch = this.#batch;
-    this.#batch = [];
-    if (!this.#start().write(encodeEnvelopes(batch))) this.#full = true;
+  protected writeEnvelopes(envelopes: Buffer): boolean {
+    return this.#start().write(envelopes);
   }
 
-  onDrain(listener: () => void): void {
-    this.flush();
-    if (!this.#full) return listener();
-    if (this.#drained !== undefined) return void this.#drained.push(listener);
-    this.#drained = [listener];
-    this.#start().onDrain(() => {
-      this.#full = false;
-      const waiting = this.#drained ?? [];
-      this.#drained = undefined;
-      for (const drained of waiting) drained();
-    });
+  protected waitForRoom(listener: () => void): void {
+    this.#start().onDrain(listener);
   }
 
   end(error: CallError | undefined): void {
     this.flush();
-    this.#ended = true;
-    const last = this.format.end(error, this.context.setResponseTrailer);
-    this.#start().end(last);
+    this.ended = true;
+    this.#start().end(this.format.end(error, this.context.setResponseTrailer));
   }
 }
 

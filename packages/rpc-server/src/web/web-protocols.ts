@@ -16,7 +16,7 @@ import { connectUnaryFormats, directConnectUnary } from "../protocol-connect/una
 import { connectStreamFormats, directConnectStream } from "../protocol-connect/stream.js";
 import { grpcWebStreamFormat } from "../protocol-grpc-web/stream.js";
 import { directGrpcWeb, grpcWebUnaryFormat } from "../protocol-grpc-web/unary.js";
-import type { ServiceRegistration } from "../service.js";
+import type { MethodInfo, ServiceRegistration } from "../service.js";
 import { connectEsDispatch } from "./connect-es.js";
 import { corsPolicy, type AllowedOrigins } from "./cors.js";
 import { methodCodec, serviceDescriptors, type MethodCodec } from "./descriptors.js";
@@ -42,20 +42,19 @@ export interface WebProtocols {
   readonly serveHttp1: (request: IncomingMessage, response: ServerResponse) => void;
 }
 
-/** A unary method's direct-path formats. */
-interface DirectUnary {
-  readonly pipeline: UnaryPipeline;
-  readonly connectJson: UnaryWireFormat | undefined;
-  readonly connectProto: UnaryWireFormat;
-  readonly grpcWeb: UnaryWireFormat;
+/** A method's direct-path wire formats, one per protocol and encoding. */
+interface DirectFormats<F> {
+  readonly connectJson: F | undefined;
+  readonly connectProto: F;
+  readonly grpcWeb: F;
 }
 
-/** A streaming method's direct-path formats. */
-interface DirectStream {
+interface DirectUnary extends DirectFormats<UnaryWireFormat> {
+  readonly pipeline: UnaryPipeline;
+}
+
+interface DirectStream extends DirectFormats<StreamWireFormat> {
   readonly pipeline: StreamPipeline;
-  readonly connectJson: StreamWireFormat | undefined;
-  readonly connectProto: StreamWireFormat;
-  readonly grpcWeb: StreamWireFormat;
 }
 
 export function createWebProtocols({
@@ -104,27 +103,27 @@ export function createWebProtocols({
   }
 
   /**
-   * Serves a streaming call on the direct path if it takes it. HTTP/1.1 cannot carry a bidi stream (a
-   * request stream alongside its response): such calls go to connect-es, which answers them as the
-   * protocols say (505).
+   * The wire format and context of a call the direct path takes, or undefined: which protocol the
+   * exchange speaks (Connect's unary or streaming content types, gRPC-Web's), in which encoding.
    */
-  function serveDirectStream(exchange: HttpExchange, extraHeaders: OutgoingHttpHeaders | undefined): boolean {
-    const method = directStreams.get(exchange.path);
-    if (method === undefined) return false;
-    if (exchange.httpVersion === "1.1" && method.pipeline.method.kind === "bidi_streaming") return false;
-    const connect = directConnectStream(exchange);
+  function directCall<F>(
+    exchange: HttpExchange,
+    method: MethodInfo,
+    formats: DirectFormats<F>,
+    connect: { binary: boolean; timeoutMs: number } | undefined,
+  ): { format: F; context: TransportCallContext } | undefined {
     const grpcWeb = connect === undefined ? directGrpcWeb(exchange) : undefined;
     const format =
       connect !== undefined
         ? connect.binary
-          ? method.connectProto
-          : method.connectJson
+          ? formats.connectProto
+          : formats.connectJson
         : grpcWeb === undefined
           ? undefined
-          : method.grpcWeb;
-    if (format === undefined) return false;
+          : formats.grpcWeb;
+    if (format === undefined) return undefined;
     const context = new TransportCallContext(
-      method.pipeline.method,
+      method,
       connect === undefined ? "grpc-web" : "connect",
       "direct",
       exchange.httpVersion,
@@ -132,35 +131,28 @@ export function createWebProtocols({
       exchange.peer,
       (connect ?? grpcWeb)?.timeoutMs ?? Number.POSITIVE_INFINITY,
     );
-    serveStream(method.pipeline, exchange, context, format, limits.maxReceiveMessageBytes, extraHeaders);
-    return true;
+    return { format, context };
   }
 
-  /** Serves `exchange` on the direct path if it is a call the direct path takes. */
+  /**
+   * Serves `exchange` on the direct path if it is a call the direct path takes. HTTP/1.1 cannot carry
+   * a bidi stream (a request stream alongside its response): such calls go to connect-es, which
+   * answers them as the protocols say (505).
+   */
   function serveDirect(exchange: HttpExchange, extraHeaders: OutgoingHttpHeaders | undefined): boolean {
-    const method = direct.get(exchange.path);
-    if (method === undefined) return serveDirectStream(exchange, extraHeaders);
-    const connect = directConnectUnary(exchange);
-    const grpcWeb = connect === undefined ? directGrpcWeb(exchange) : undefined;
-    const format =
-      connect !== undefined
-        ? connect.binary
-          ? method.connectProto
-          : method.connectJson
-        : grpcWeb === undefined
-          ? undefined
-          : method.grpcWeb;
-    if (format === undefined) return false;
-    const context = new TransportCallContext(
-      method.pipeline.method,
-      connect === undefined ? "grpc-web" : "connect",
-      "direct",
-      exchange.httpVersion,
-      exchange.header,
-      exchange.peer,
-      (connect ?? grpcWeb)?.timeoutMs ?? Number.POSITIVE_INFINITY,
-    );
-    serveUnary(method.pipeline, exchange, context, format, extraHeaders);
+    const unary = direct.get(exchange.path);
+    if (unary !== undefined) {
+      const call = directCall(exchange, unary.pipeline.method, unary, directConnectUnary(exchange));
+      if (call === undefined) return false;
+      serveUnary(unary.pipeline, exchange, call.context, call.format, extraHeaders);
+      return true;
+    }
+    const stream = directStreams.get(exchange.path);
+    if (stream === undefined) return false;
+    if (exchange.httpVersion === "1.1" && stream.pipeline.method.kind === "bidi_streaming") return false;
+    const call = directCall(exchange, stream.pipeline.method, stream, directConnectStream(exchange));
+    if (call === undefined) return false;
+    serveStream(stream.pipeline, exchange, call.context, call.format, limits.maxReceiveMessageBytes, extraHeaders);
     return true;
   }
 
