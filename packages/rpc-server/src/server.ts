@@ -17,7 +17,7 @@ import {
   type ServerLimits,
 } from "./limits.js";
 import type { Middleware } from "./pipeline/middleware.js";
-import { createPipelines } from "./pipeline/pipeline.js";
+import { createPipelines, type ServerClosing } from "./pipeline/pipeline.js";
 import { installPingPolicy } from "./private/ping-policy.js";
 import { createProtocolRouter } from "./private/protocol-router.js";
 import { directGrpcHandler } from "./protocol-grpc/handler.js";
@@ -92,7 +92,8 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
   const logger = options.logger ?? silent;
   const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const directPath = options.directPath ?? true;
-  const pipelines = createPipelines(options.services, options.middleware ?? []);
+  const serverClosing: ServerClosing = { forced: false };
+  const pipelines = createPipelines(options.services, options.middleware ?? [], serverClosing);
 
   const server = new Server(serverChannelOptions(limits));
   for (const service of options.services) {
@@ -142,6 +143,8 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
 
   let closing: Promise<boolean> | undefined;
   const forceShutdown = (): void => {
+    // The calls this cancels end with UNAVAILABLE "the server is shutting down", their signal aborted so.
+    serverClosing.forced = true;
     void listener.close();
     server.forceShutdown();
     listener.destroy();

@@ -246,7 +246,7 @@ describe("handlers that go on after their call ended", () => {
   const ends: string[] = [];
   // Each call's handler says when it is done, by its request's text: a handler of an earlier call that
   // ends late (its client went away) must not stand for the next call's.
-  const handlerDone = new Map<string, ReturnType<typeof signalled>>();
+  const handlerDone = new Map<string, ReturnType<typeof signalled<void>>>();
   const done = (text: string) => {
     const signal = signalled();
     handlerDone.set(text, signal);

@@ -26,14 +26,26 @@ export type StreamingCall = (
   context: CallContext,
 ) => Iterable<unknown> | AsyncIterable<unknown>;
 
+/** Whether the server is cancelling its calls at the end of a shutdown's grace period. */
+export interface ServerClosing {
+  forced: boolean;
+}
+
+/** Why a call whose client or connection went away ended: the client, or the server's shutdown. */
+export function cancelled(pipeline: MethodPipeline): CallError {
+  return pipeline.closing.forced ? wireErrors.shuttingDown : wireErrors.cancelled;
+}
+
 export interface UnaryPipeline {
   readonly method: MethodInfo;
+  readonly closing: ServerClosing;
   readonly kind: "unary";
   readonly call: UnaryCall;
 }
 
 export interface StreamPipeline {
   readonly method: MethodInfo;
+  readonly closing: ServerClosing;
   readonly kind: "stream";
   readonly call: StreamingCall;
   /** Set when the handler answers each request synchronously (`eachRequest`). */
@@ -101,6 +113,7 @@ function streaming(kind: Exclude<MethodKind, "unary">, handler: AnyHandler): Str
 export function createPipelines(
   services: readonly ServiceRegistration[],
   middleware: readonly Middleware[],
+  closing: ServerClosing = { forced: false },
 ): Pipelines {
   const pipelines = new Map<string, MethodPipeline>();
   const observers = middleware.filter((layer) => layer.stream !== undefined);
@@ -109,9 +122,15 @@ export function createPipelines(
       if (pipelines.has(method.path)) throw new Error(`two services serve ${method.path}`);
       const pipeline: MethodPipeline =
         method.kind === "unary"
-          ? { method, kind: "unary", call: applyUnary(unary(handler as UnaryHandler<unknown, unknown>), middleware) }
+          ? {
+              method,
+              closing,
+              kind: "unary",
+              call: applyUnary(unary(handler as UnaryHandler<unknown, unknown>), middleware),
+            }
           : {
               method,
+              closing,
               kind: "stream",
               call: streaming(method.kind, handler),
               each: method.kind === "bidi_streaming" ? eachRequestOfHandler(handler) : undefined,

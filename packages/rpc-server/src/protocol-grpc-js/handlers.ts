@@ -17,8 +17,8 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { TransportCallContext, userHeaders } from "../call-context.js";
-import { wireErrors, type CallError } from "../call-error.js";
-import type { MethodPipeline, Pipelines, StreamPipeline } from "../pipeline/pipeline.js";
+import type { CallError } from "../call-error.js";
+import { cancelled, type MethodPipeline, type Pipelines, type StreamPipeline } from "../pipeline/pipeline.js";
 import { startStream, type StreamCall, type StreamSink } from "../pipeline/stream-call.js";
 import { runUnary } from "../pipeline/unary-call.js";
 import { decodeMessage } from "../protocol/codec.js";
@@ -47,7 +47,7 @@ function contextOf(call: AnyCall, pipeline: MethodPipeline): TransportCallContex
     // grpc-js ends the call itself at its deadline; the context's timer tells the handler.
     Number.isFinite(ms) ? Math.max(0, ms - Date.now()) : Number.POSITIVE_INFINITY,
   );
-  (call as ServerUnaryCall<unknown, unknown>).once("cancelled", () => context.abort(wireErrors.cancelled));
+  (call as ServerUnaryCall<unknown, unknown>).once("cancelled", () => context.abort(cancelled(pipeline)));
   return context;
 }
 

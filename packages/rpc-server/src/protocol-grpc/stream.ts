@@ -9,7 +9,7 @@
 import type { ServerHttp2Stream } from "node:http2";
 import type { TransportCallContext } from "../call-context.js";
 import { wireErrors, type CallError } from "../call-error.js";
-import type { StreamPipeline } from "../pipeline/pipeline.js";
+import { cancelled, type StreamPipeline } from "../pipeline/pipeline.js";
 import { startStream } from "../pipeline/stream-call.js";
 import { decodeMessage } from "../protocol/codec.js";
 import { BatchedSink } from "../protocol/batched-sink.js";
@@ -91,7 +91,7 @@ export function grpcStream(pipeline: StreamPipeline, maxMessageBytes: number): G
     };
 
     // Reset by the client, or closed after the last frame: nothing more to send either way.
-    stream.on("close", () => context.abort(wireErrors.cancelled));
+    stream.on("close", () => context.abort(cancelled(pipeline)));
     stream.on("error", () => undefined);
     stream.on("data", (chunk: Buffer) => {
       // A message the reader refused (too large, compressed) is a request that could not be read.

@@ -9,7 +9,7 @@
 import type { IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import type { TransportCallContext } from "../call-context.js";
 import { wireErrors, type CallError } from "../call-error.js";
-import type { UnaryPipeline } from "../pipeline/pipeline.js";
+import { cancelled, type UnaryPipeline } from "../pipeline/pipeline.js";
 import { runUnary, type UnarySink } from "../pipeline/unary-call.js";
 import { EnvelopeReader, encodeEnvelopes } from "../protocol/envelope.js";
 import { decodeMessage } from "../protocol/codec.js";
@@ -84,6 +84,6 @@ export function grpcUnary(pipeline: UnaryPipeline, maxMessageBytes: number): Grp
     });
     stream.on("end", () => finish(reader.midMessage ? wireErrors.endedInsideMessage : undefined));
     // Reset by the client before it was answered.
-    stream.on("close", () => context.abort(wireErrors.cancelled));
+    stream.on("close", () => context.abort(cancelled(pipeline)));
   };
 }

@@ -28,7 +28,13 @@ import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import { TransportCallContext, userHeaders } from "../call-context.js";
 import { wireErrors, type CallError } from "../call-error.js";
 import type { ServerLimits } from "../limits.js";
-import type { MethodPipeline, Pipelines, StreamPipeline, UnaryPipeline } from "../pipeline/pipeline.js";
+import {
+  cancelled,
+  type MethodPipeline,
+  type Pipelines,
+  type StreamPipeline,
+  type UnaryPipeline,
+} from "../pipeline/pipeline.js";
 import type { StreamSink } from "../pipeline/stream-call.js";
 import { startStream } from "../pipeline/stream-call.js";
 import { runUnary } from "../pipeline/unary-call.js";
@@ -41,9 +47,9 @@ import type { HttpExchange } from "./http-exchange.js";
 const exchangeKey = createContextKey<HttpExchange | undefined>(undefined);
 
 /** The reason connect-es aborted a call (its deadline, the client going away), as the engine words it. */
-function abortReason(reason: unknown): CallError {
+function abortReason(reason: unknown, pipeline: MethodPipeline): CallError {
   if (reason instanceof ConnectError && reason.code === Code.DeadlineExceeded) return wireErrors.deadlineExceeded;
-  return wireErrors.cancelled;
+  return cancelled(pipeline);
 }
 
 function contextOf(handlerContext: HandlerContext, pipeline: MethodPipeline): TransportCallContext {
@@ -58,8 +64,8 @@ function contextOf(handlerContext: HandlerContext, pipeline: MethodPipeline): Tr
     handlerContext.timeoutMs() ?? Number.POSITIVE_INFINITY,
   );
   const { signal } = handlerContext;
-  if (signal.aborted) context.abort(abortReason(signal.reason));
-  else signal.addEventListener("abort", () => context.abort(abortReason(signal.reason)), { once: true });
+  if (signal.aborted) context.abort(abortReason(signal.reason, pipeline));
+  else signal.addEventListener("abort", () => context.abort(abortReason(signal.reason, pipeline)), { once: true });
   return context;
 }
 

@@ -11,7 +11,7 @@
 import type { OutgoingHttpHeaders } from "node:http";
 import { userHeaders, type TransportCallContext } from "../call-context.js";
 import { wireErrors, type CallError } from "../call-error.js";
-import type { StreamPipeline } from "../pipeline/pipeline.js";
+import { cancelled, type StreamPipeline } from "../pipeline/pipeline.js";
 import { startStream } from "../pipeline/stream-call.js";
 import { BatchedSink } from "../protocol/batched-sink.js";
 import { EnvelopeReader } from "../protocol/envelope.js";
@@ -87,8 +87,8 @@ export function serveStream(
   const call = startStream(pipeline, context, sink, { pause: () => body.pause(), resume: () => body.resume() });
   const reader = new EnvelopeReader(maxMessageBytes, format.skipFlag);
   const push = (message: Buffer): undefined => void call.push(format.decode(message));
-  exchange.onAbort(() => context.abort(wireErrors.cancelled));
-  body.on("error", () => context.abort(wireErrors.cancelled));
+  exchange.onAbort(() => context.abort(cancelled(pipeline)));
+  body.on("error", () => context.abort(cancelled(pipeline)));
   body.on("data", (chunk: Buffer) => {
     const failure = reader.read(chunk, push);
     if (failure !== undefined) call.push(failure);

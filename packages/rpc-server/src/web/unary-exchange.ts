@@ -6,7 +6,7 @@
 import type { OutgoingHttpHeaders } from "node:http";
 import { userHeaders, type TransportCallContext } from "../call-context.js";
 import { wireErrors, type CallError } from "../call-error.js";
-import type { UnaryPipeline } from "../pipeline/pipeline.js";
+import { cancelled, type UnaryPipeline } from "../pipeline/pipeline.js";
 import { runUnary } from "../pipeline/unary-call.js";
 import type { HttpExchange } from "./http-exchange.js";
 
@@ -68,6 +68,6 @@ export function serveUnary(
   };
   // The deadline, or the client going away, while the request is still arriving.
   context.onAbort(finish);
-  exchange.onAbort(() => context.abort(wireErrors.cancelled));
+  exchange.onAbort(() => context.abort(cancelled(pipeline)));
   exchange.readBody(format.maxBodyBytes, finish);
 }
