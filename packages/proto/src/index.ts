@@ -3,7 +3,8 @@
  *
  * - Messages (`BinaryOperation`, `CalculationResult`) with `encode`/`decode`/`fromJSON`/`toJSON`.
  * - `Operation`, its names and `operationToJSON`/`operationFromJSON`.
- * - `CalculatorService` (the grpc-js service definition) and `CalculatorClient` (its client constructor).
+ * - `CalculatorService` (the grpc-js service definition) and `CalculatorClient` (its client constructor);
+ *   `CalculatorDefinition`, ts-proto's generic definition of the same service (its message codecs).
  * - `fileDescriptorSet`: the binary FileDescriptorSet, for server reflection.
  *
  * Subpaths: `./messages` (the messages and enum alone, no @grpc/grpc-js: for browsers), `./protobuf-es`
@@ -13,5 +14,10 @@
 export * from "./messages.js";
 // Only the service symbols of the grpc-js generation: its copy of the messages stays internal, so every
 // type above has one declaration.
-export { CalculatorClient, CalculatorService, type CalculatorServer } from "./gen/grpc-js/calculator.js";
+export {
+  CalculatorClient,
+  CalculatorDefinition,
+  CalculatorService,
+  type CalculatorServer,
+} from "./gen/grpc-js/calculator.js";
 export { fileDescriptorSet } from "./gen/descriptor-set.js";

@@ -11,6 +11,7 @@ import {
   type ServiceRegistration,
 } from "@grpc-calculator/rpc-server";
 import {
+  CalculatorDefinition,
   CalculatorService,
   fileDescriptorSet,
   type BinaryOperation,
@@ -50,4 +51,5 @@ export const calculator: ServiceImplementation<typeof CalculatorService> = {
 /** The Calculator as the engine serves it. */
 export const calculatorService: ServiceRegistration = defineService(CalculatorService, calculator, {
   descriptorSet: fileDescriptorSet,
+  messages: CalculatorDefinition,
 });
