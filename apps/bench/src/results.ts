@@ -58,6 +58,17 @@ export interface ProtocolLoadResult {
   runs: { throughput: number[]; cpuUsPerRequest: number[] };
 }
 
+/**
+ * Issue 18's handler pair (src/handler-pair.ts): the engine alone with a sync and with an async `calculate`,
+ * gRPC unary 16×16, both servers running and loaded in turn; medians over every round of every repetition.
+ */
+export interface HandlerPairResult {
+  sync: ProtocolLoadResult;
+  async: ProtocolLoadResult;
+  /** Each round's async ÷ sync server CPU per request (the two loads of a round ran back to back). */
+  roundCpuRatios: number[];
+}
+
 /** Two Connect JSON calls right after a fresh server's first ready answer, each on a new connection. */
 export interface FirstWebCallResult {
   /** The first web call: for ours, it loads the web protocols' code (transport/web-loader.ts). */
@@ -103,6 +114,7 @@ export interface BenchResults {
   /** Per server key: its first Connect calls after start. */
   firstWebCall?: Record<string, FirstWebCallResult>;
   startComparison?: StartComparison;
+  handlerPair?: HandlerPairResult;
   /** Which path served each plain unary call of ours (LOG_LEVEL=debug). */
   routing?: Routing;
   image?: ImageSizes;
@@ -343,8 +355,35 @@ export function computeTargets(r: Omit<BenchResults, "targets">): Target[] {
       goal: "reported",
     });
   }
+  targets.push(...handlerTargets(r));
   // Informational rows carry no verdict.
   return targets.map((t) => (t.goal === "reported" ? { ...t, met: undefined } : t));
+}
+
+/** Issue 18: what an async handler costs the engine per call, against the sync one. */
+function handlerTargets(r: Omit<BenchResults, "targets">): Target[] {
+  const pair = r.handlerPair;
+  if (!pair) return [];
+  const cpu = ratio(pair.async.cpuUsPerRequest, pair.sync.cpuUsPerRequest);
+  const tput = ratio(pair.async.throughput, pair.sync.throughput);
+  const name = "the engine alone, gRPC unary 16×16, async calculate ÷ sync";
+  return [
+    atMost(
+      `${name}: server CPU per call`,
+      1.15,
+      cpu,
+      versus(cpu, pair.async.cpuUsPerRequest, pair.sync.cpuUsPerRequest, "µs"),
+    ),
+    {
+      ...atLeast(
+        `${name}: throughput`,
+        1 / 1.15,
+        tput,
+        versus(tput, pair.async.throughput, pair.sync.throughput, "req/s"),
+      ),
+      goal: "reported",
+    },
+  ];
 }
 
 /** "1.52× (3000 vs 1970 req/s)". */
