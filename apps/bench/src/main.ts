@@ -1,11 +1,11 @@
-// `pnpm bench [--quick | --protocols] [--bundle FILE] [--against FILE]`: runs the benchmark (on FILE instead
+// `pnpm bench [--quick | --protocols | --handlers] [--bundle FILE] [--against FILE]`: runs the benchmark (on FILE instead
 // of the server's built bundle; beside another bundle), prints the tables, writes .results/bench.json (or
-// bench-quick.json, bench-protocols.json) and, for a full run, bench.svg.
+// bench-quick.json, bench-protocols.json, bench-handlers.json) and, for a full run, bench.svg.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { cores, pinSelf } from "./cpu-pinning.js";
-import { fullPlan, protocolsPlan, quickPlan } from "./plan.js";
+import { fullPlan, handlersPlan, protocolsPlan, quickPlan } from "./plan.js";
 import { formatReport } from "./report.js";
 import { runBench } from "./run-bench.js";
 import { renderChart } from "./svg-chart.js";
@@ -20,12 +20,15 @@ async function main(): Promise<void> {
     options: {
       quick: { type: "boolean", default: false },
       protocols: { type: "boolean", default: false },
+      handlers: { type: "boolean", default: false },
       bundle: { type: "string" },
       against: { type: "string" },
     },
   });
-  if (values.quick && values.protocols) throw new Error("--quick and --protocols are two different plans: pick one");
-  const plan = values.quick ? quickPlan : values.protocols ? protocolsPlan : fullPlan;
+  const plans = [values.quick && quickPlan, values.protocols && protocolsPlan, values.handlers && handlersPlan];
+  const chosen = plans.filter((plan) => plan !== false);
+  if (chosen.length > 1) throw new Error("--quick, --protocols and --handlers are different plans: pick one");
+  const plan = chosen[0] ?? fullPlan;
   // The bench's own work (probes, bookkeeping) stays on the load core, off the server's.
   pinSelf(cores?.load);
   const resultsDir = `${benchRoot}.results`;

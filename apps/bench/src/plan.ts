@@ -1,8 +1,8 @@
-// How long and how often each measurement runs: the full run, the short `--quick` guard run, and
-// `--protocols` (the protocol comparison of the full run alone).
+// How long and how often each measurement runs: the full run, the short `--quick` guard run,
+// `--protocols` (the protocol comparison of the full run alone) and `--handlers` (the sync/async handler pair).
 
 export interface Plan {
-  name: "full" | "quick" | "protocols";
+  name: "full" | "quick" | "protocols" | "handlers";
   repetitions: number;
   /** Wait after the first answer before reading idle RSS. */
   settleMs: number;
@@ -31,6 +31,11 @@ export interface Plan {
   connectNode: boolean;
   /** With `--against FILE`: spawn → first answer of ours and FILE, this many start-only pairs per repetition. */
   startPairs: number;
+  /**
+   * Issue 18's handler pair (src/handler-pair.ts): the engine alone with a sync and an async `calculate`,
+   * loaded in turn this many rounds per repetition (0: not measured).
+   */
+  handlerRounds: number;
 }
 
 export const fullPlan: Plan = {
@@ -50,6 +55,7 @@ export const fullPlan: Plan = {
   withoutOldSpaceCap: true,
   connectNode: true,
   startPairs: 5,
+  handlerRounds: 3,
 };
 
 /** Ours and the grpc-js baseline only, three short interleaved repetitions: ~30 s, for the CI guard. */
@@ -66,6 +72,7 @@ export const quickPlan: Plan = {
   workers: false,
   withoutOldSpaceCap: false,
   connectNode: false,
+  handlerRounds: 0,
 };
 
 /** Ours, the grpc-js baseline and the connect-node baseline in the three unary protocols: ~2 min. */
@@ -77,4 +84,13 @@ export const protocolsPlan: Plan = {
   nodeLoads: false,
   workers: false,
   withoutOldSpaceCap: false,
+  handlerRounds: 0,
+};
+
+/** Ours and the grpc-js baseline as in the full run, and the sync/async handler pair: ~2 min. */
+export const handlersPlan: Plan = {
+  ...protocolsPlan,
+  name: "handlers",
+  connectNode: false,
+  handlerRounds: 3,
 };

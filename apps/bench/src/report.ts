@@ -41,7 +41,7 @@ export function formatReport(r: BenchResults): string {
     ]),
   );
   const targets = table(
-    ["target (issues 6, 12)", "goal", "measured", ""],
+    ["target (issues 6, 12, 18)", "goal", "measured", ""],
     r.targets.map((t) => [t.name, t.goal, t.measured, verdict(t)]),
   );
   const protocols = protocolTable(r);
@@ -74,6 +74,14 @@ export function formatReport(r: BenchResults): string {
     more.push(
       `- spawn → first answer in start-only pairs (${runs.oursMs.length} each), wall [CPU] ms: ours ${n(r.startComparison.oursMs)} [${n(r.startComparison.oursCpuMs)}] (${list(runs.oursMs)} [${list(runs.oursCpuMs)}]), ` +
         `${against} ${n(r.startComparison.againstMs)} [${n(r.startComparison.againstCpuMs)}] (${list(runs.againstMs)} [${list(runs.againstCpuMs)}])`,
+    );
+  }
+  if (r.handlerPair) {
+    const { sync, async, roundCpuRatios } = r.handlerPair;
+    more.push(
+      `- the engine alone (servers/engine-calculator.ts, bundled, production NODE_OPTIONS), gRPC unary 16×16, both servers running and loaded in turn over ${roundCpuRatios.length} rounds: ` +
+        `sync \`calculate\` ${n(sync.throughput)} req/s (${n(sync.cpuUsPerRequest, 1)} µs CPU each), async (one \`await\`) ${n(async.throughput)} req/s (${n(async.cpuUsPerRequest, 1)} µs); ` +
+        `async ÷ sync CPU per call by round: ${roundCpuRatios.map((value) => `${n(value, 2)}×`).join(", ")}`,
     );
   }
   if (r.routing) more.push(`- routing (ours, LOG_LEVEL=debug, one call per protocol): ${describeRouting(r.routing)}`);

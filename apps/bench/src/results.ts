@@ -1,6 +1,8 @@
 // What a bench run produces (written as .results/bench.json), and the issues' targets computed from it
 // (issue 6: ours against the grpc-js baseline; issue 12: the same through the protocol router, and ours
-// against @connectrpc/connect-node in gRPC, Connect JSON and gRPC-Web).
+// against @connectrpc/connect-node in gRPC, Connect JSON and gRPC-Web; issue 18, the server on the engine:
+// ≥ 2× grpc-js's throughput at ≤ 0.5× its CPU per call, ≥ 4× and ≥ 8× connect-node's in Connect JSON and
+// gRPC-Web, CalculateStream ≥ 20× unary, an async handler ≤ 1.15× the sync one's CPU per call).
 import type { ImageSizes } from "./image-report.js";
 import type { Machine } from "./machine.js";
 import { describeRouting, type Routing } from "./routing-check.js";
@@ -58,6 +60,17 @@ export interface ProtocolLoadResult {
   runs: { throughput: number[]; cpuUsPerRequest: number[] };
 }
 
+/**
+ * Issue 18's handler pair (src/handler-pair.ts): the engine alone with a sync and with an async `calculate`,
+ * gRPC unary 16×16, both servers running and loaded in turn; medians over every round of every repetition.
+ */
+export interface HandlerPairResult {
+  sync: ProtocolLoadResult;
+  async: ProtocolLoadResult;
+  /** Each round's async ÷ sync server CPU per request (the two loads of a round ran back to back). */
+  roundCpuRatios: number[];
+}
+
 /** Two Connect JSON calls right after a fresh server's first ready answer, each on a new connection. */
 export interface FirstWebCallResult {
   /** The first web call: for ours, it loads the web protocols' code (transport/web-loader.ts). */
@@ -103,6 +116,7 @@ export interface BenchResults {
   /** Per server key: its first Connect calls after start. */
   firstWebCall?: Record<string, FirstWebCallResult>;
   startComparison?: StartComparison;
+  handlerPair?: HandlerPairResult;
   /** Which path served each plain unary call of ours (LOG_LEVEL=debug). */
   routing?: Routing;
   image?: ImageSizes;
@@ -146,7 +160,7 @@ export function computeTargets(r: Omit<BenchResults, "targets">): Target[] {
   targets.push(
     atLeast(
       "unary throughput 16×16, ours ÷ grpc-js baseline",
-      1.4,
+      2,
       tput,
       `${fmt(tput)}× (${fmt(ours?.throughput ?? NaN, 0)} vs ${fmt(base?.throughput ?? NaN, 0)} req/s)`,
     ),
@@ -155,7 +169,7 @@ export function computeTargets(r: Omit<BenchResults, "targets">): Target[] {
   targets.push(
     atMost(
       "server CPU per request 16×16, ours ÷ baseline",
-      0.7,
+      0.5,
       cpu,
       `${fmt(cpu)}× (${fmt(ours?.cpuUsPerRequest ?? NaN, 0)} vs ${fmt(base?.cpuUsPerRequest ?? NaN, 0)} µs)`,
     ),
@@ -258,7 +272,7 @@ export function computeTargets(r: Omit<BenchResults, "targets">): Target[] {
     targets.push(
       atLeast(
         "CalculateStream ÷ unary ops/s, one server core (h2load)",
-        10,
+        20,
         stream,
         `${fmt(stream, 1)}× (${fmt(r.streamOpsPerSec, 0)} vs ${fmt(ours?.throughput ?? NaN, 0)} ops/s)`,
       ),
@@ -343,8 +357,35 @@ export function computeTargets(r: Omit<BenchResults, "targets">): Target[] {
       goal: "reported",
     });
   }
+  targets.push(...handlerTargets(r));
   // Informational rows carry no verdict.
   return targets.map((t) => (t.goal === "reported" ? { ...t, met: undefined } : t));
+}
+
+/** Issue 18: what an async handler costs the engine per call, against the sync one. */
+function handlerTargets(r: Omit<BenchResults, "targets">): Target[] {
+  const pair = r.handlerPair;
+  if (!pair) return [];
+  const cpu = ratio(pair.async.cpuUsPerRequest, pair.sync.cpuUsPerRequest);
+  const tput = ratio(pair.async.throughput, pair.sync.throughput);
+  const name = "the engine alone, gRPC unary 16×16, async calculate ÷ sync";
+  return [
+    atMost(
+      `${name}: server CPU per call`,
+      1.15,
+      cpu,
+      versus(cpu, pair.async.cpuUsPerRequest, pair.sync.cpuUsPerRequest, "µs"),
+    ),
+    {
+      ...atLeast(
+        `${name}: throughput`,
+        1 / 1.15,
+        tput,
+        versus(tput, pair.async.throughput, pair.sync.throughput, "req/s"),
+      ),
+      goal: "reported",
+    },
+  ];
 }
 
 /** "1.52× (3000 vs 1970 req/s)". */
@@ -365,8 +406,8 @@ function protocolTargets(r: Omit<BenchResults, "targets">): Target[] {
   if (connectNode) {
     const goals: [ScenarioKey, number][] = [
       ["grpc", 5],
-      ["connect-json", 1.5],
-      ["grpc-web", 1.5],
+      ["connect-json", 4],
+      ["grpc-web", 8],
     ];
     for (const [key, goal] of goals) {
       const a = key === "grpc" ? ours : r.protocolLoads?.ours?.[key];

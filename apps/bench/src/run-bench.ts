@@ -6,6 +6,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { cores } from "./cpu-pinning.js";
 import { h2load, type H2loadLoad } from "./h2load.js";
+import { bundleEngineCalculator, handlers, roundOrder, roundRatios, type Handler } from "./handler-pair.js";
 import { readImageSizes } from "./image-report.js";
 import { describeMachine } from "./machine.js";
 import { nodeLoad } from "./node-load.js";
@@ -24,6 +25,7 @@ import { checkRouting, describeRouting } from "./routing-check.js";
 import {
   againstBundle,
   connectNodeBaseline,
+  engineCalculator,
   grpcJsBaseline,
   grpcJsFloor,
   makeTempDir,
@@ -142,6 +144,12 @@ export async function runBench({
     oursCpuMs: [] as number[],
     againstCpuMs: [] as number[],
   };
+  const handlerLoads: Record<Handler, LoadSamples> = {
+    sync: { throughput: [], cpuUsPerRequest: [] },
+    async: { throughput: [], cpuUsPerRequest: [] },
+  };
+  const engineBundle =
+    plan.handlerRounds > 0 ? await bundleEngineCalculator(path.join(workDir, "engine-calculator")) : undefined;
   const unary = unaryBody();
   const stream = streamBody(plan.operationsPerStream);
   const load = { warmupS: plan.warmupS, cpus: loadCpu, workDir };
@@ -222,6 +230,7 @@ export async function runBench({
         await measureFirstWebCall(spec, rep);
       }
       if (againstSource !== undefined) await measureStartPairs(rep);
+      if (engineBundle !== undefined) await measureHandlerPair(engineBundle, rep);
       if (plan.streamAndUnbundled) {
         const esm = await start(oursUnbundled());
         unbundled.push(esm.firstAnswerMs);
@@ -308,6 +317,36 @@ export async function runBench({
       `[${rep}/${plan.repetitions}] start pairs (ms, wall/CPU): ours ${recent(startPairs.oursMs)} / ${recent(startPairs.oursCpuMs)}; ` +
         `against ${recent(startPairs.againstMs)} / ${recent(startPairs.againstCpuMs)}`,
     );
+  }
+
+  // The engine alone with a sync and an async `calculate`, both running, loaded in turn (src/handler-pair.ts).
+  async function measureHandlerPair(file: string, rep: number): Promise<void> {
+    const running = new Map<Handler, RunningServer>();
+    try {
+      for (const handler of handlers) {
+        const server = await start(engineCalculator(file, handler));
+        running.set(handler, server);
+        await verifyCalculate(server.port, calculatePath, unary, 1);
+      }
+      for (let round = 0; round < plan.handlerRounds; round++) {
+        for (const handler of roundOrder(round)) {
+          const measured = await loadWithCpu(running.get(handler)!);
+          handlerLoads[handler].throughput.push(measured.reqPerSec);
+          handlerLoads[handler].cpuUsPerRequest.push(measured.cpuUsPerRequest);
+        }
+      }
+    } finally {
+      for (const server of running.values()) await server.stop();
+    }
+    const recent = (handler: Handler): string =>
+      handlerLoads[handler].throughput
+        .slice(-plan.handlerRounds)
+        .map(
+          (value, i) =>
+            `${value.toFixed(0)} req/s (${handlerLoads[handler].cpuUsPerRequest.at(i - plan.handlerRounds)!.toFixed(1)} µs)`,
+        )
+        .join(", ");
+    log(`[${rep}/${plan.repetitions}] the engine alone, sync calculate: ${recent("sync")}; async: ${recent("async")}`);
   }
 
   async function measureOursExtras(server: RunningServer): Promise<void> {
@@ -432,6 +471,13 @@ export async function runBench({
         oursCpuMs: median(startPairs.oursCpuMs),
         againstCpuMs: median(startPairs.againstCpuMs),
         runs: startPairs,
+      },
+    }),
+    ...(engineBundle !== undefined && {
+      handlerPair: {
+        sync: summarizeLoad(handlerLoads.sync),
+        async: summarizeLoad(handlerLoads.async),
+        roundCpuRatios: roundRatios(handlerLoads.sync.cpuUsPerRequest, handlerLoads.async.cpuUsPerRequest),
       },
     }),
     routing,

@@ -121,6 +121,22 @@ export function oursUnbundled(): ServerSpec {
   };
 }
 
+/**
+ * servers/engine-calculator.ts as src/handler-pair.ts bundles it: the Calculator on the engine alone, its
+ * `calculate` sync or async, run with the production NODE_OPTIONS like ours; ready at its first Calculate.
+ */
+export function engineCalculator(bundle: string, handler: "sync" | "async"): ServerSpec {
+  return {
+    key: `engine-${handler}`,
+    label: `the engine alone, ${handler} calculate`,
+    command: process.execPath,
+    args: [bundle],
+    env: { ...production, CALCULATE_HANDLER: handler },
+    readiness: "calculate",
+    cwd: benchRoot,
+  };
+}
+
 /** A Node server script in baselines/, ready when it answers a first Calculate. */
 function nodeBaseline(key: string, label: string, script: string): ServerSpec {
   return {

@@ -27,7 +27,7 @@ export function renderChart(r: BenchResults): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="12" y="22" font-size="15" font-weight="bold">grpc-calculator bench: targets of issues 6 and 12 (${escape(r.startedAt.slice(0, 10))}, ${r.machine.cores} cores, Node ${escape(r.machine.node)})</text>`,
+    `<text x="12" y="22" font-size="15" font-weight="bold">grpc-calculator bench: targets of issues 6, 12 and 18 (${escape(r.startedAt.slice(0, 10))}, ${r.machine.cores} cores, Node ${escape(r.machine.node)})</text>`,
     `<text x="12" y="40" fill="#555">bar = measured ÷ goal (goal ÷ measured for ≤ goals); reaching the line = goal met; grey = reported only</text>`,
     ...bars,
     `<line x1="${line}" y1="${top - 4}" x2="${line}" y2="${top + rows.length * rowHeight}" stroke="#000" stroke-dasharray="4 3"/>`,
