@@ -82,7 +82,8 @@ export class TransportCallContext implements CallContext {
   trace: SpanIds | undefined = undefined;
   #controller: AbortController | undefined;
   #abortReason: CallError | undefined;
-  #onAbort: ((reason: CallError) => void)[] | undefined;
+  // Most calls have one listener (their transport's): kept without an array until a second comes.
+  #onAbort: ((reason: CallError) => void) | ((reason: CallError) => void)[] | undefined;
   #timer: NodeJS.Timeout | undefined;
   #ended = false;
   #peer: (() => string | undefined) | string | undefined;
@@ -145,7 +146,10 @@ export class TransportCallContext implements CallContext {
   onAbort(listener: (reason: CallError) => void): void {
     if (this.#abortReason !== undefined) return listener(this.#abortReason);
     if (this.#ended) return;
-    (this.#onAbort ??= []).push(listener);
+    const listeners = this.#onAbort;
+    if (listeners === undefined) this.#onAbort = listener;
+    else if (typeof listeners === "function") this.#onAbort = [listeners, listener];
+    else listeners.push(listener);
   }
 
   /** The call ended early (cancelled, deadline, shutdown): aborts `signal` and tells the transport. Once. */
@@ -156,7 +160,8 @@ export class TransportCallContext implements CallContext {
     this.#controller?.abort(reason);
     const listeners = this.#onAbort;
     this.#onAbort = undefined;
-    if (listeners !== undefined) for (const listener of listeners) listener(reason);
+    if (typeof listeners === "function") listeners(reason);
+    else if (listeners !== undefined) for (const listener of listeners) listener(reason);
   }
 
   /** The call's answer is out: no deadline or cancellation can change it any more. */

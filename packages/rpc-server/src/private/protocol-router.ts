@@ -84,9 +84,10 @@ export function createProtocolRouter(server: Server, routes: StreamRoutes, enabl
     // Node's 'stream' arguments spelled out (stream, headers, flags, rawHeaders): no rest array and
     // spread on every call.
     http2Server.on("stream", function (this: unknown, stream, headers, flags, rawHeaders) {
-      // A client may reset a stream as it opens it (connect-node does at a deadline): an error then
-      // reaches the stream's 'error' event, which must never go unheard, and a stream already gone
-      // has nothing to answer (grpc-js would throw trying to).
+      // A client may reset a stream as it opens it (connect-node does at a deadline), or later: the
+      // error then reaches the stream's 'error' event, which must never go unheard (this listener is
+      // the one for every path behind the router), and a stream already gone has nothing to answer
+      // (grpc-js would throw trying to).
       stream.on("error", ignore);
       if (stream.destroyed || stream.closed) return;
       if (isGrpcContentType(headers["content-type"])) {

@@ -92,7 +92,6 @@ export function grpcStream(pipeline: StreamPipeline, maxMessageBytes: number): G
 
     // Reset by the client, or closed after the last frame: nothing more to send either way.
     stream.on("close", () => context.abort(cancelled(pipeline)));
-    stream.on("error", () => undefined);
     stream.on("data", (chunk: Buffer) => {
       // A message the reader refused (too large, compressed) is a request that could not be read.
       const failure = reader.read(chunk, push);

@@ -16,8 +16,6 @@ import { decodeMessage } from "../protocol/codec.js";
 import { grpcCallContext } from "./request.js";
 import { OK_TRAILERS, respondWithStatus, responseHeaders, statusTrailers, WITH_TRAILERS } from "./response.js";
 
-function ignore(): void {}
-
 /** Shared by every call that set no trailers of its own: `this` is the stream whose status is due. */
 function sendOkTrailers(this: ServerHttp2Stream): void {
   this.sendTrailers(OK_TRAILERS);
@@ -76,7 +74,6 @@ export function grpcUnary(pipeline: UnaryPipeline, maxMessageBytes: number): Grp
 
     // The deadline, or the client's reset, while the request is still arriving.
     context.onAbort((reason) => finish(reason));
-    stream.on("error", ignore);
     stream.on("data", (chunk: Buffer) => {
       if (done) return;
       const failure = reader.read(chunk, onMessage);

@@ -13,7 +13,6 @@ export function http2Exchange(stream: ServerHttp2Stream, headers: IncomingHttpHe
   const query = rawPath.indexOf("?");
   const gone = () => stream.destroyed || stream.closed;
   let responded = false;
-  stream.on("error", () => undefined);
   return {
     httpVersion: "2",
     method,
