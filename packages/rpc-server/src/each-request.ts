@@ -1,6 +1,6 @@
 /**
  * `eachRequest`: the bidi handler that answers every request with one response, in order — the
- * commonest streaming shape (a batch API, a calculator's stream). It is an ordinary bidi handler
+ * commonest streaming shape (a batch API, a stream of lookups). It is an ordinary bidi handler
  * (an async generator over the requests) that every path can run; the engine's direct gRPC path
  * also recognizes it and calls `answer` synchronously for each message a DATA frame brings, writing
  * all their responses at once, so a stream of small messages costs no promise per message.

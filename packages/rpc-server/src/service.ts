@@ -38,13 +38,13 @@ export type ServiceDefinition = Readonly<Record<string, AnyMethodDefinition>>;
 
 /** A method of a service, as every protocol names it, with its codec. */
 export interface MethodInfo<I = unknown, O = unknown> {
-  /** "Calculator", "grpc.testing.TestService": the fully-qualified service name. */
+  /** "grpc.testing.TestService": the fully-qualified service name. */
   readonly service: string;
-  /** "Calculate" */
+  /** "UnaryCall" */
   readonly name: string;
-  /** "/Calculator/Calculate": the HTTP path of every protocol. */
+  /** "/grpc.testing.TestService/UnaryCall": the HTTP path of every protocol. */
   readonly path: string;
-  /** The handler's name in the implementation ("calculate"). */
+  /** The handler's name in the implementation ("unaryCall"). */
   readonly localName: string;
   readonly kind: MethodKind;
   /** Whether the client sends a stream of requests (client streaming, bidi), and the server a stream of responses. */
@@ -95,7 +95,7 @@ export interface MethodEntry {
 
 /** A service ready to serve: `defineService`'s result. */
 export interface ServiceRegistration {
-  /** "Calculator" */
+  /** "grpc.testing.TestService" */
   readonly name: string;
   /** The generated definition, as grpc-js takes it. */
   readonly definition: ServiceDefinition;

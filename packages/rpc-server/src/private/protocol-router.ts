@@ -9,7 +9,7 @@
  * listener on the injector's HTTP/2 server — private state: grpc-js has no public hook for its
  * streams or sessions — and routes each stream:
  *
- *   gRPC (`application/grpc…`), a plain Calculator call  → the direct gRPC path (protocol-grpc/)
+ *   gRPC (`application/grpc…`), a plain call of a served method → the direct gRPC path (protocol-grpc/)
  *   gRPC, anything else (health, reflection, compressed) → grpc-js
  *   anything else (gRPC-Web, Connect, CORS preflights)    → the web protocols (web/)
  *
