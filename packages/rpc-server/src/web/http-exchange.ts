@@ -58,6 +58,16 @@ export function bodyTooLarge(bytes: number, maxBytes: number): CallError {
 }
 
 /**
+ * Calls `listener` when `body` has ended: now, if it already has. An empty body can end before anyone
+ * listens (its END_STREAM came while the web protocols were loading: Node emits 'end' for an empty
+ * body without waiting for a reader), and 'end' does not come again.
+ */
+export function onBodyEnd(body: Readable, listener: () => void): void {
+  if (body.readableEnded) listener();
+  else body.once("end", listener);
+}
+
+/**
  * Reads a request body (node:http's IncomingMessage or an HTTP/2 stream) up to `maxBytes` and calls
  * `done` once, as HttpExchange.readBody says. A `declaredLength` (Content-Length) over the limit is
  * refused before anything is read.
@@ -70,9 +80,6 @@ export function collectBody(
 ): void {
   const declared = declaredLength === undefined ? Number.NaN : Number(declaredLength);
   if (declared > maxBytes) return done(bodyTooLarge(declared, maxBytes));
-  // Ended before anyone read it (the web protocols were still loading when an empty body's END_STREAM
-  // came): Node emits 'end' for an empty body without waiting for a reader, and would not again.
-  if (body.readableEnded) return done(Buffer.alloc(0));
   const chunks: Buffer[] = [];
   let size = 0;
   let settled = false;
@@ -87,7 +94,7 @@ export function collectBody(
     if (size > maxBytes) return settle(bodyTooLarge(size, maxBytes));
     chunks.push(chunk);
   });
-  body.on("end", () => settle(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+  onBodyEnd(body, () => settle(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
   body.on("error", () => settle(CLIENT_WENT_AWAY));
   body.on("close", () => settle(CLIENT_WENT_AWAY));
 }

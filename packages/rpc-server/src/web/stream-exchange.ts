@@ -15,7 +15,7 @@ import { cancelled, type StreamPipeline } from "../pipeline/pipeline.js";
 import { startStream } from "../pipeline/stream-call.js";
 import { BatchedSink } from "../protocol/batched-sink.js";
 import { EnvelopeReader } from "../protocol/envelope.js";
-import type { HttpExchange, ResponseWriter } from "./http-exchange.js";
+import { onBodyEnd, type HttpExchange, type ResponseWriter } from "./http-exchange.js";
 
 /** A protocol's streaming wire format for one method. */
 export interface StreamWireFormat {
@@ -94,10 +94,8 @@ export function serveStream(
     if (failure !== undefined) call.push(failure);
     sink.flush();
   });
-  body.on("end", () => {
+  onBodyEnd(body, () => {
     if (reader.midMessage) call.push(wireErrors.endedInsideMessage);
     else call.end();
   });
-  // Ended before anyone listened (the web protocols loaded while an empty body arrived): 'end' came and went.
-  if (body.readableEnded) call.end();
 }
