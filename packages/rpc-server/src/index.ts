@@ -34,7 +34,13 @@ export {
 export { eachRequest, type AnswerEach, type EachRequestOptions } from "./each-request.js";
 export { type CallContext, type HeaderLookup, type Protocol, type ServedBy, type SpanIds } from "./call-context.js";
 export { CallError, Code, toCallError, wireErrors } from "./call-error.js";
-export { applyUnary, type Middleware, type StreamObserver, type UnaryCall } from "./pipeline/middleware.js";
+export {
+  applyUnary,
+  observeUnary,
+  type Middleware,
+  type StreamObserver,
+  type UnaryCall,
+} from "./pipeline/middleware.js";
 export { headerLookup } from "./protocol/http-request.js";
 export { parseGrpcTimeoutMs, MAX_TIMER_MS } from "./protocol/timeouts.js";
 export * as limits from "./limits.js";

@@ -45,6 +45,39 @@ export function applyUnary<I, O>(call: UnaryCall<I, O>, middleware: readonly Mid
   return middleware.reduceRight<UnaryCall<I, O>>((next, layer) => layer.unary?.(next) ?? next, call);
 }
 
+/**
+ * Runs a unary call and tells, once, how it ended — `answered` with the response, or `failed` with
+ * what was thrown — whether the call answered at once, threw, or returned a promise; a plain answer
+ * costs no promise. What a middleware that observes unary calls (logging, tracing) wraps `next` with.
+ */
+export function observeUnary<O>(
+  call: () => O | PromiseLike<O>,
+  answered: (response: O) => void,
+  failed: (error: unknown) => void,
+): O | PromiseLike<O> {
+  let response: O | PromiseLike<O>;
+  try {
+    response = call();
+  } catch (error) {
+    failed(error);
+    throw error;
+  }
+  if (!isPromiseLike(response)) {
+    answered(response);
+    return response;
+  }
+  return Promise.resolve(response).then(
+    (answer) => {
+      answered(answer);
+      return answer;
+    },
+    (error: unknown) => {
+      failed(error);
+      throw error;
+    },
+  );
+}
+
 export function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
 }

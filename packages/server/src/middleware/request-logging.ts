@@ -10,7 +10,14 @@
  *
  * The level is fixed for the server's life: at INFO and above nothing of this runs per call.
  */
-import { CallError, Code, toCallError, type CallContext, type Middleware } from "@grpc-calculator/rpc-server";
+import {
+  CallError,
+  Code,
+  observeUnary,
+  toCallError,
+  type CallContext,
+  type Middleware,
+} from "@grpc-calculator/rpc-server";
 import { traceFieldsFrom, traceFieldsOf, type Logger } from "../logger.js";
 
 export interface RequestLoggingOptions {
@@ -51,32 +58,14 @@ export function requestLogging({ logger, googleCloudProject, describeRequest }: 
 
   return {
     unary(next) {
-      return (request, context) => {
-        const succeeded = (response: unknown) => {
-          if (debug) logger.debug({ ...fields(context, request), response }, "calculated");
-        };
-        let response;
-        try {
-          response = next(request, context);
-        } catch (error) {
-          failed(context, request, error);
-          throw error;
-        }
-        if (response !== null && typeof response === "object" && "then" in response) {
-          return Promise.resolve(response).then(
-            (answer) => {
-              succeeded(answer);
-              return answer;
-            },
-            (error: unknown) => {
-              failed(context, request, error);
-              throw error;
-            },
-          );
-        }
-        succeeded(response);
-        return response;
-      };
+      return (request, context) =>
+        observeUnary(
+          () => next(request, context),
+          (response) => {
+            if (debug) logger.debug({ ...fields(context, request), response }, "calculated");
+          },
+          (error) => failed(context, request, error),
+        );
     },
 
     stream(context) {

@@ -11,6 +11,7 @@
  */
 import {
   Code as status,
+  observeUnary,
   toCallError,
   type CallContext,
   type CallError,
@@ -89,27 +90,11 @@ export function callTelemetry({ tracing, active, record }: CallTelemetryOptions)
     unary(next) {
       return (request, context) => {
         const parent = begin(context);
-        let response;
-        try {
-          response = next(request, context);
-        } catch (error) {
-          finish(context, parent, toCallError(error), undefined);
-          throw error;
-        }
-        if (response !== null && typeof response === "object" && "then" in response) {
-          return Promise.resolve(response).then(
-            (answer) => {
-              finish(context, parent, undefined, undefined);
-              return answer;
-            },
-            (error: unknown) => {
-              finish(context, parent, toCallError(error), undefined);
-              throw error;
-            },
-          );
-        }
-        finish(context, parent, undefined, undefined);
-        return response;
+        return observeUnary(
+          () => next(request, context),
+          () => finish(context, parent, undefined, undefined),
+          (error) => finish(context, parent, toCallError(error), undefined),
+        );
       };
     },
 
