@@ -2,21 +2,20 @@
  * The server's command-line entry (`node dist/server.mjs`): configuration from the environment,
  * one process or a node:cluster of WORKERS, graceful shutdown on SIGTERM and SIGINT, exit 0.
  */
-import cluster from "node:cluster";
+import type { Worker } from "node:cluster";
 import { format } from "node:util";
 import { setLogger } from "@grpc/grpc-js";
 import { ConfigError, parseConfig, type ServerConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import { startServer } from "./server.js";
-import { runPrimary, type WorkerReadyMessage } from "./workers.js";
+import type { WorkerReadyMessage } from "./workers.js";
 
 function fail(message: string): never {
   process.stderr.write(`grpc-calculator-server: ${message}\n`);
   process.exit(1);
 }
 
-async function serve(config: ServerConfig): Promise<void> {
-  const worker = cluster.isWorker ? cluster.worker : undefined;
+async function serve(config: ServerConfig, worker: Worker | undefined): Promise<void> {
   const logger = createLogger({
     level: config.logLevel,
     base: worker === undefined ? undefined : { worker: worker.id },
@@ -64,9 +63,13 @@ try {
   fail(error instanceof ConfigError ? error.message : String(error));
 }
 
-if (config.workers > 1 && cluster.isPrimary) {
+// node:cluster only with WORKERS > 1 (then in the primary and in each worker it forks): loading it costs
+// a single process ~5 ms of its start (child_process and its streams), for nothing.
+const cluster = config.workers > 1 ? (await import("node:cluster")).default : undefined;
+if (cluster?.isPrimary) {
+  const { runPrimary } = await import("./workers.js");
   const logger = createLogger({ level: config.logLevel, base: { role: "primary" } });
   process.exitCode = await runPrimary(config, logger);
 } else {
-  await serve(config);
+  await serve(config, cluster?.worker);
 }
