@@ -67,6 +67,8 @@ export interface StartOptions {
   readonly readOnlyRootFilesystem?: boolean;
   /** Extra environment (the service's configuration, e.g. CORS_ALLOWED_ORIGINS). */
   readonly env?: Record<string, string>;
+  /** Host directories mounted read-only over paths of the image (e.g. a damaged compile cache). */
+  readonly readOnlyMounts?: readonly { readonly source: string; readonly target: string }[];
 }
 
 export async function startServerContainer(
@@ -81,6 +83,7 @@ export async function startServerContainer(
     options.readOnlyRootFilesystem ?? true,
     options.env ?? {},
   )
+    .withBindMounts((options.readOnlyMounts ?? []).map((mount) => ({ ...mount, mode: "ro" as const })))
     .withWaitStrategy(wait)
     .start();
   const { startedAt } = await inspectContainer(container.getId());

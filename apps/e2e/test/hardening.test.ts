@@ -17,6 +17,11 @@ const SOURCE_MAP = "app/server.mjs.map";
 /** Loaded by the bundle only when OpenTelemetry is on; with its source map. */
 const TELEMETRY = "app/telemetry.mjs";
 const TELEMETRY_SOURCE_MAP = "app/telemetry.mjs.map";
+/** The image's CMD: the compile cache, then the bundle (see cold-start.test.ts). */
+const ENTRY = "app/start.mjs";
+/** The build step that writes the compile cache. */
+const CACHE_WRITER = "app/write-compile-cache.mjs";
+const COMPILE_CACHE = "app/compile-cache";
 const base = (path: string) => path.slice(path.lastIndexOf("/") + 1);
 
 /** The npm packages a source map's sources come from (`.../node_modules/@scope/name/...` → `@scope/name`). */
@@ -67,9 +72,25 @@ describe.skipIf(e2e.skip)("the runtime image, hardened", () => {
     return destination;
   }
 
-  it("adds only the two bundle files and their source maps to the runtime base", () => {
+  it("adds only the entry, the two bundle files, their source maps, the cache writer and the compile cache to the runtime base", () => {
     const added = files.filter((file) => !baseFiles.has(file)).sort();
-    expect(added).toEqual(["app", BUNDLE, SOURCE_MAP, TELEMETRY, TELEMETRY_SOURCE_MAP]);
+    const [cacheDirectory, cacheEntry, ...more] = added.filter((file) => file.startsWith(`${COMPILE_CACHE}/`));
+    expect(more).toEqual([]);
+    expect(cacheEntry).toMatch(new RegExp(`^${cacheDirectory}/[0-9a-f]+$`));
+    expect(added).toEqual(
+      [
+        "app",
+        BUNDLE,
+        SOURCE_MAP,
+        TELEMETRY,
+        TELEMETRY_SOURCE_MAP,
+        ENTRY,
+        CACHE_WRITER,
+        COMPILE_CACHE,
+        cacheDirectory,
+        cacheEntry,
+      ].sort(),
+    );
     expect([...baseFiles].filter((file) => !files.includes(file))).toEqual([]);
   });
 

@@ -39,7 +39,7 @@ describe.skipIf(e2e.skip)("source maps in the image", () => {
       `127.0.0.1::${CLOUD_RUN_PORT}`,
       e2e.image,
       `--import=${fault}`,
-      "/app/server.mjs",
+      "/app/start.mjs",
     ]);
     const address = `127.0.0.1:${(await docker(["port", id, `${CLOUD_RUN_PORT}/tcp`])).trim().split("\n")[0]?.split(":").pop()}`;
     await waitUntilServing(address, 30_000);

@@ -1,7 +1,8 @@
 // Bundles src/main.ts and everything it imports into dist/server.mjs, the OpenTelemetry SDK
 // (src/telemetry/sdk.ts, with google-auth-library) into dist/telemetry.mjs, and the production entry
-// src/start.ts (Node's compile cache, then server.mjs) into dist/start.mjs: `node dist/start.mjs` runs
-// with no node_modules, with the dist/*.mjs files side by side (the container holds only them).
+// src/start.ts (Node's compile cache, then server.mjs) into dist/start.mjs, and the image build's step
+// that writes the cache into dist/write-compile-cache.mjs: `node dist/start.mjs` runs with no
+// node_modules, with the dist/*.mjs files side by side (the container holds only them).
 //
 // Why two files: inlined in server.mjs, the SDK is not evaluated unless telemetry is on, but it is
 // still read and parsed at every start. Measured here (spawn → first answer, interleaved, 15 runs):
@@ -106,17 +107,22 @@ const telemetry = await build({
   outfile: join(root, "dist/telemetry.mjs"),
   plugins: [withoutProtoLoader, pinoWithoutCallerLookup],
 });
-// The production entry (src/start.ts): the compile cache, then server.mjs. Nothing to bundle but itself.
-const start = await build({
-  ...options,
-  entryPoints: [join(root, "src/start.ts")],
-  outfile: join(root, "dist/start.mjs"),
-  sourcemap: false,
-  legalComments: "none",
-  banner: {},
-});
+// The two small files beside them, with nothing to bundle but themselves: the production entry
+// (src/start.ts: Node's compile cache, then server.mjs) and the image build's step that writes that
+// cache for the server's user (src/write-compile-cache.ts).
+const small = (name) =>
+  build({
+    ...options,
+    entryPoints: [join(root, `src/${name}.ts`)],
+    outfile: join(root, `dist/${name}.mjs`),
+    sourcemap: false,
+    legalComments: "none",
+    banner: {},
+  });
+const [start, writeCompileCache] = await Promise.all([small("start"), small("write-compile-cache")]);
 // telemetry.mjs first, start.mjs last: no file is in place before the file it loads.
-for (const file of [...telemetry.outputFiles, ...server.outputFiles, ...start.outputFiles]) {
+const outputs = [telemetry, server, writeCompileCache, start].flatMap((result) => result.outputFiles);
+for (const file of outputs) {
   await mkdir(dirname(file.path), { recursive: true });
   const temporary = `${file.path}.${process.pid}.tmp`;
   await writeFile(temporary, file.contents);

@@ -11,10 +11,10 @@
  * cannot be opened at all (missing on a read-only filesystem) is reported in one log line.
  * `NODE_DISABLE_COMPILE_CACHE=1` (Node's own switch) turns it off.
  *
- * Nothing else is imported here: this file runs before every start.
+ * Nothing else is loaded here: this file runs before every start.
  */
-const { constants, enableCompileCache, flushCompileCache } = process.getBuiltinModule("node:module");
-const { fileURLToPath } = process.getBuiltinModule("node:url");
+import module from "node:module";
+import { fileURLToPath } from "node:url";
 
 /** Where the cache lives: beside this file (dist/ locally, /app in the image). */
 const cacheDirectory = fileURLToPath(new URL("compile-cache", import.meta.url));
@@ -33,8 +33,12 @@ if (writing) {
   process.env.LOG_LEVEL = "warn";
 }
 
-const cache = enableCompileCache(cacheDirectory);
-if (cache.status === constants.compileCacheStatus.FAILED) {
+// (Node < 22.1 has no compile cache: `pnpm start` runs on whatever Node is installed.)
+const cache =
+  typeof module.enableCompileCache === "function"
+    ? module.enableCompileCache(cacheDirectory)
+    : { status: undefined, message: `Node ${process.version} has none` };
+if (cache.status === undefined || cache.status === module.constants.compileCacheStatus.FAILED) {
   warn(`compile cache unavailable (${cache.message ?? "unknown reason"}): starting without it`, {
     compileCache: cacheDirectory,
   });
@@ -44,10 +48,10 @@ if (cache.status === constants.compileCacheStatus.FAILED) {
 await import(new URL("server.mjs", import.meta.url).href);
 
 if (writing) {
-  if (cache.status !== constants.compileCacheStatus.ENABLED) {
+  if (cache.status !== module.constants.compileCacheStatus.ENABLED) {
     process.stderr.write(`cannot write the compile cache to ${cacheDirectory}: ${cache.message ?? cache.status}\n`);
     process.exit(1);
   }
-  flushCompileCache();
+  module.flushCompileCache();
   process.exit(0);
 }
