@@ -164,8 +164,18 @@ async function main(): Promise<void> {
     variants.push(processVariant(python, version, workDir));
   } else notes.push(`no Python row: ${noPython}`);
   if (values.image !== undefined) {
-    if (findExecutable("docker") === undefined) notes.push(`no image rows: docker is not installed`);
-    else variants.push(containerVariant(values.image, "calculate"), containerVariant(values.image, "health"));
+    const inspect =
+      findExecutable("docker") === undefined
+        ? undefined
+        : spawnSync("docker", ["image", "inspect", "-f", "{{.Id}} {{.Created}}", values.image], { encoding: "utf8" });
+    if (inspect === undefined) notes.push("no image rows: docker is not installed");
+    else if (inspect.status !== 0)
+      notes.push(`no image rows: ${inspect.stderr.trim() || "docker image inspect failed"}`);
+    else {
+      const [id = "", created = ""] = inspect.stdout.trim().split(" ");
+      notes.push(`image ${values.image}: ${id.replace(/^sha256:/, "").slice(0, 12)}, built ${created}`);
+      variants.push(containerVariant(values.image, "calculate"), containerVariant(values.image, "health"));
+    }
   } else notes.push("no image rows: give --image NAME (a built server image) to measure `docker run`");
 
   try {
