@@ -4,14 +4,26 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { CalculationResult } from "@grpc-calculator/proto";
 import { service as healthService } from "grpc-health-check";
 import { calculatePath, expectedResult, frame, rawCall, unaryBody } from "./grpc-wire.js";
+import { http2Call } from "./http2-call.js";
+import { connectJsonUnary } from "./unary-scenarios.js";
 
-/** How a server shows it is ready: a SERVING health answer, or (servers without health) a first result. */
-export type Readiness = "health" | "calculate";
+/**
+ * How a server shows it is ready: a SERVING health answer (what Cloud Run's startup probe waits for), a
+ * first gRPC `Calculate` result (servers without health), or a first Connect JSON `Calculate` result
+ * (`curl -H 'content-type: application/json'`: a web client's first call).
+ */
+export type Readiness = "health" | "calculate" | "connect-json";
 
 const healthCheck = healthService.Check!;
 const healthRequest = frame(healthCheck.requestSerialize({ service: "" }));
 
 async function answersReady(port: number, readiness: Readiness): Promise<boolean> {
+  if (readiness === "connect-json") {
+    const { path, headers, body } = connectJsonUnary;
+    // Throws, saying what came back, until the answer is HTTP 200 with {"result":5}.
+    connectJsonUnary.check(await http2Call(port, path, headers, body, 1_000));
+    return true;
+  }
   if (readiness === "health") {
     const answer = await rawCall(port, healthCheck.path, healthRequest, 1_000);
     const message = answer.messages[0];

@@ -11,11 +11,11 @@ import getPort from "get-port";
 import { productionNodeOptions } from "@grpc-calculator/server/production-node-options";
 import { waitForFirstAnswer, type Readiness } from "./first-answer.js";
 import { pinned } from "./cpu-pinning.js";
-import { readPreciseCpuMs } from "./process-usage.js";
+import { childPids, readPreciseCpuMs, readTreePreciseCpuMs } from "./process-usage.js";
 
 const require = createRequire(import.meta.url);
 const benchRoot = fileURLToPath(new URL("..", import.meta.url));
-const serverRoot = path.dirname(require.resolve("@grpc-calculator/server/package.json"));
+export const serverRoot = path.dirname(require.resolve("@grpc-calculator/server/package.json"));
 const protoFile = require.resolve("@grpc-calculator/proto/calculator.proto");
 
 /** The Debian interpreter that has grpcio; the `python3` first on PATH may not. */
@@ -31,6 +31,13 @@ export interface ServerSpec {
   env: Record<string, string>;
   readiness: Readiness;
   cwd: string;
+  /** The file the server runs, when it is not the first argument that is not a flag (e.g. `sh -c SCRIPT`). */
+  entry?: string;
+  /**
+   * Started by a shell (`/bin/sh -c SCRIPT`: dash stays the server's parent rather than exec'ing it): the
+   * server under it gets the stop signal (the shell exits after it), and the CPU time counted is both's.
+   */
+  viaShell?: boolean;
 }
 
 /** As the image runs ours: its environment, including the Dockerfile's NODE_OPTIONS (V8 heap sizing). */
@@ -208,6 +215,8 @@ export interface RunningServer {
   spec: ServerSpec;
   port: number;
   pid: number;
+  /** performance.now() when it was spawned. */
+  spawnedAt: number;
   /** Milliseconds from spawn to its first ready answer. */
   firstAnswerMs: number;
   /** CPU time the process had used when it first answered ready, ms (its threads' schedstat). */
@@ -224,7 +233,7 @@ export interface StartOptions {
 
 /** Spawns `spec` on `cpus`, waits for its first ready answer (that wait is the start-time measurement). */
 export async function startServer(spec: ServerSpec, options: StartOptions): Promise<RunningServer> {
-  const script = spec.args.find((arg) => !arg.startsWith("-"));
+  const script = spec.entry ?? spec.args.find((arg) => !arg.startsWith("-"));
   if (script) await waitForFile(script, 30_000); // a server build in progress on a shared checkout
   const port = await getPort({ host: "127.0.0.1" });
   const log = openSync(options.logFile, "w");
@@ -240,7 +249,9 @@ export async function startServer(spec: ServerSpec, options: StartOptions): Prom
   let exited = false;
   const exit = new Promise<void>((resolve) => child.once("exit", () => ((exited = true), resolve())));
   child.once("error", () => (exited = true));
-  const stop = () => stopChild(child, exit);
+  const stop = spec.viaShell ? () => stopShell(child, exit) : () => stopChild(child, exit);
+  if (spec.viaShell) liveShells.add(child);
+  const cpuMs = spec.viaShell ? readTreePreciseCpuMs : readPreciseCpuMs;
   try {
     const firstAnswerMs = await waitForFirstAnswer(
       port,
@@ -249,7 +260,8 @@ export async function startServer(spec: ServerSpec, options: StartOptions): Prom
       options.timeoutMs ?? 15_000,
       () => exited,
     );
-    return { spec, port, pid: child.pid!, firstAnswerMs, firstAnswerCpuMs: readPreciseCpuMs(child.pid!), stop };
+    const firstAnswerCpuMs = cpuMs(child.pid!);
+    return { spec, port, pid: child.pid!, spawnedAt, firstAnswerMs, firstAnswerCpuMs, stop };
   } catch (error) {
     await stop();
     const tail = readFileSync(options.logFile, "utf8").slice(-2_000);
@@ -264,4 +276,34 @@ async function stopChild(child: ChildProcess, exit: Promise<void>): Promise<void
   const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
   await exit;
   clearTimeout(timer);
+}
+
+/** Shells (and the servers under them) not yet stopped: killed if the bench exits first. */
+const liveShells = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const shell of liveShells) signalShell(shell, "SIGKILL");
+});
+
+/** Sends `signal` to what the shell started (to the shell itself when it has no child left). */
+function signalShell(shell: ChildProcess, signal: NodeJS.Signals): void {
+  const children = childPids(shell.pid!);
+  if (children.length === 0) shell.kill(signal);
+  for (const pid of children) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // exited meanwhile
+    }
+  }
+}
+
+/** SIGTERM to the server under the shell (which then exits with it), SIGKILL if not gone within 10 s. */
+async function stopShell(shell: ChildProcess, exit: Promise<void>): Promise<void> {
+  if (shell.exitCode === null && shell.signalCode === null) {
+    signalShell(shell, "SIGTERM");
+    const timer = setTimeout(() => signalShell(shell, "SIGKILL"), 10_000);
+    await exit;
+    clearTimeout(timer);
+  }
+  liveShells.delete(shell);
 }
