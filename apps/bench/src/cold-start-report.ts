@@ -58,6 +58,11 @@ export const ratioSpecs: readonly { name: string; numerator: string; denominator
     numerator: "ours-image-grpc",
     denominator: "ours-image-nocache",
   },
+  {
+    name: "ours ÷ the bundle before (--against; gRPC, image Node)",
+    numerator: "ours-image-grpc",
+    denominator: "against-image-grpc",
+  },
   { name: "ours ÷ grpc-js (gRPC, image Node)", numerator: "ours-image-grpc", denominator: "grpcjs-image" },
   { name: "ours ÷ grpc-js (gRPC, host Node)", numerator: "ours-host-grpc", denominator: "grpcjs-host" },
   {

@@ -1,9 +1,10 @@
 // `pnpm bench:start` (root) or `pnpm --filter @grpc-calculator/bench run cold-start [--rounds 20] [--image NAME]
-// [--no-profile]`: issue 20's cold start, measured as users meet it. Spawn → first answer of
+// [--against FILE] [--no-profile]`: issue 20's cold start, measured as users meet it. Spawn → first answer of
 //   - ours as `start:prod` runs it (packages/server/package.json's script through /bin/sh, src/start-prod.ts):
 //     first gRPC Calculate, first health SERVING (Cloud Run's startup probe), first Connect JSON call, each
 //     its own start, on the image's Node; and the gRPC start without Node's compile cache, and on the host's Node;
 //   - the plain grpc-js server (baselines/server.mjs) on both Nodes, the tutorial's Python server once;
+//   - with --against FILE, another build of server.mjs run as the image ran the bundle before start.mjs;
 //   - with --image, `docker run` of the image (read-only, PORT injected) → first gRPC answer and first SERVING;
 // all in one run, every server on the server core, taking turns in an order that rotates round by round
 // (src/turn-order.ts), after one untimed start of each. Then one --cpu-prof start says where ours' time goes.
@@ -21,16 +22,18 @@ import type { Readiness } from "./first-answer.js";
 import { describeMachine } from "./machine.js";
 import { hostNode, imageNode, onNode, type NodeRuntime } from "./node-runtimes.js";
 import {
+  againstBundle,
   grpcJsBaseline,
   makeTempDir,
   pythonTutorial,
   pythonUnavailable,
+  snapshotBundle,
   startServer,
   systemPython,
   type ServerSpec,
 } from "./servers.js";
 import { profileStart } from "./start-profile.js";
-import { oursStartProd, readStartProd, withEntry, type StartProd } from "./start-prod.js";
+import { oursStartProd, readStartProd, type StartProd } from "./start-prod.js";
 import { turnOrder } from "./turn-order.js";
 
 const benchRoot = fileURLToPath(new URL("..", import.meta.url));
@@ -79,24 +82,8 @@ function containerVariant(image: string, readiness: Readiness): Variant {
 }
 
 /** Ours on `node` as start:prod runs it, in each way it is measured there. */
-function oursVariants(start: StartProd, node: NodeRuntime, logDir: string, notes: string[]): Variant[] {
+function oursVariants(start: StartProd, node: NodeRuntime, logDir: string): Variant[] {
   const on = `${node.key} Node`;
-  if (!node.hasCompileCache) {
-    notes.push(
-      `Node ${node.version} cannot run start:prod's ${path.basename(start.entry)} (it calls module.enableCompileCache, ` +
-        "Node ≥ 22.8; the server's engines say ≥ 24): ours on it runs the same script with dist/server.mjs, " +
-        "the bundle start.mjs loads, and no compile cache",
-    );
-    const script = withEntry(start, "dist/server.mjs");
-    const label = "ours: start:prod's script with dist/server.mjs";
-    return [
-      processVariant(
-        oursStartProd(start, { node, readiness: "calculate", script, key: `ours-${node.key}-grpc`, label }),
-        node.version,
-        logDir,
-      ),
-    ];
-  }
   const ours = (readiness: Readiness, key: string, label: string, env?: Record<string, string>) =>
     processVariant(
       oursStartProd(start, { node, readiness, key: `ours-${node.key}-${key}`, label, ...(env && { env }) }),
@@ -128,6 +115,7 @@ async function main(): Promise<void> {
       rounds: { type: "string", default: "20" },
       image: { type: "string" },
       "no-profile": { type: "boolean", default: false },
+      against: { type: "string" },
     },
   });
   const rounds = Number(values.rounds);
@@ -146,12 +134,29 @@ async function main(): Promise<void> {
   const nodes = [imageNode(), hostNode()];
   const variants: Variant[] = [];
   for (const node of nodes) {
-    variants.push(...oursVariants(start, node, workDir, notes));
+    variants.push(...oursVariants(start, node, workDir));
     const grpcJs = grpcJsBaseline();
     variants.push(
       processVariant(
         onNode({ ...grpcJs, key: `grpcjs-${node.key}`, label: `grpc-js + proto-loader (${node.key} Node)` }, node),
         node.version,
+        workDir,
+      ),
+    );
+  }
+  if (values.against !== undefined) {
+    // Another build of the bundle (e.g. the commit before a change), run as the image ran a bundle before
+    // start.mjs: node, the production variables, the file. A copy, so the run measures one build.
+    const [image] = nodes;
+    const copy = await snapshotBundle(path.join(workDir, "against"), values.against);
+    const spec = againstBundle(copy, values.against);
+    variants.push(
+      processVariant(
+        onNode(
+          { ...spec, key: "against-image-grpc", readiness: "calculate", label: `${spec.label} (image Node)` },
+          image!,
+        ),
+        image!.version,
         workDir,
       ),
     );
@@ -217,7 +222,7 @@ async function main(): Promise<void> {
 
   let breakdown;
   if (!values["no-profile"]) {
-    const node = nodes.find((candidate) => candidate.hasCompileCache) ?? nodes[0]!;
+    const node = nodes.find((candidate) => candidate.key === "image") ?? nodes[0]!;
     log(`profiling one start on Node ${node.version}`);
     try {
       breakdown = await profileStart({ start, node, workDir, cpus: cores?.server ?? "" });

@@ -14,22 +14,12 @@ export interface NodeRuntime {
   dir: string;
   /** e.g. "24.22.3". */
   version: string;
-  /**
-   * Whether it has `module.enableCompileCache` (Node ≥ 22.8), which the server's dist/start.mjs calls:
-   * without it the script fails at its first line.
-   */
-  hasCompileCache: boolean;
 }
 
 function runtime(key: string, node: string): NodeRuntime {
-  const probe = spawnSync(
-    node,
-    ["-p", 'process.versions.node + " " + typeof require("node:module").enableCompileCache'],
-    { encoding: "utf8" },
-  );
+  const probe = spawnSync(node, ["-p", "process.versions.node"], { encoding: "utf8" });
   if (probe.status !== 0) throw new Error(`${node} does not run: ${probe.stderr || String(probe.error)}`);
-  const [version = "", type] = probe.stdout.trim().split(" ");
-  return { key, path: node, dir: path.dirname(node), version, hasCompileCache: type === "function" };
+  return { key, path: node, dir: path.dirname(node), version: probe.stdout.trim() };
 }
 
 /** The image's Node: the major the server's Dockerfile and `engines` name. */

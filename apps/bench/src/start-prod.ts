@@ -78,23 +78,11 @@ export function readStartProd(root = serverRoot): StartProd {
   return { script, parsed, entry: path.resolve(root, file) };
 }
 
-/**
- * The script with its entry replaced by `file` (relative to packages/server): for a Node that cannot run
- * dist/start.mjs, the bundle it loads, with the same variables.
- */
-export function withEntry(start: StartProd, file: string): string {
-  const entry = start.parsed.args.at(-1)!;
-  const at = start.script.lastIndexOf(entry);
-  return `${start.script.slice(0, at)}${file}${start.script.slice(at + entry.length)}`;
-}
-
 export interface OursOptions {
   node: NodeRuntime;
   readiness: Readiness;
   /** Variables on top of the script's own (which the script's assignments override). */
   env?: Record<string, string>;
-  /** Run this script instead of start:prod's (see `withEntry`). */
-  script?: string;
   key: string;
   label: string;
 }
@@ -105,7 +93,7 @@ export function oursStartProd(start: StartProd, options: OursOptions): ServerSpe
     key: options.key,
     label: options.label,
     command: "/bin/sh",
-    args: ["-c", options.script ?? start.script],
+    args: ["-c", start.script],
     env: { ...options.env, PATH: `${options.node.dir}${path.delimiter}${process.env.PATH ?? ""}` },
     readiness: options.readiness,
     cwd: serverRoot,

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { serverRoot } from "../src/servers.js";
-import { oursStartProd, parseScript, readStartProd, startProdScript, withEntry } from "../src/start-prod.js";
+import { oursStartProd, parseScript, readStartProd, startProdScript } from "../src/start-prod.js";
 import type { NodeRuntime } from "../src/node-runtimes.js";
 
 describe("reading start:prod", () => {
@@ -31,13 +31,6 @@ describe("reading start:prod", () => {
     expect(() => startProdScript('{"scripts":{"start":"node x"}}')).toThrow(/no scripts.start:prod/);
   });
 
-  test("another entry replaces only the entry, the variables stay as written", () => {
-    const start = readStartProd();
-    const script = withEntry(start, "dist/server.mjs");
-    expect(script).toBe(start.script.replace("dist/start.mjs", "dist/server.mjs"));
-    expect(parseScript(script).env).toEqual(start.parsed.env);
-  });
-
   test("ours runs the script itself through /bin/sh in packages/server, the chosen Node first on PATH", () => {
     const start = readStartProd();
     const node: NodeRuntime = {
@@ -45,7 +38,6 @@ describe("reading start:prod", () => {
       path: "/n/bin/node",
       dir: "/n/bin",
       version: "24.0.0",
-      hasCompileCache: true,
     };
     const spec = oursStartProd(start, { node, readiness: "health", key: "k", label: "l" });
     expect([spec.command, ...spec.args]).toEqual(["/bin/sh", "-c", start.script]);
