@@ -119,9 +119,8 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
   );
   const http1 = createHttp1Server(web.serveHttp1, limits.http1RequestTimeoutMs);
   const listener = await listen(
-    { host: options.host ?? "::", port: options.port ?? 50051, tls: options.tls },
+    { host: options.host, port: options.port ?? 50051, tls: options.tls },
     { http2: router.injectConnection, http1: http1.accept },
-    options.host === undefined,
   );
 
   const pingPolicyInstalled = installPingPolicy(router, {
