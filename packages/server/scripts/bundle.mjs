@@ -59,17 +59,25 @@ const pinoWithoutCallerLookup = {
 // Node's ESM facade for a built-in module reads every one of its exports: `import … from "node:http"`
 // calls node:http's lazy getters, and one of them loads undici (fetch, its dispatchers, its proxy agents),
 // which this server never uses: ~15 ms of every start on Node 24 (a --cpu-prof of the bundle). A built-in
-// taken through require() is the module object itself, its getters left alone.
+// taken through require() is the module object itself, its getters left alone. Except node:util: reading
+// the property descriptors of its exports object, as esbuild's CommonJS interop does for a module imported
+// from ESM, loads what it defines lazily (perf_hooks, parseArgs, worker_threads, …: 4.3 ms measured on
+// Node 24), so its shim exports by name what the bundle imports (a name missing below fails the build).
+const builtinNamedExports = { "node:util": ["format", "promisify"] };
 const builtinsThroughRequire = {
   name: "builtins-through-require",
   setup(pluginBuild) {
     pluginBuild.onResolve({ filter: /^node:/ }, (args) =>
       args.kind === "import-statement" ? { path: args.path, namespace: "builtin" } : undefined,
     );
-    pluginBuild.onLoad({ filter: /.*/, namespace: "builtin" }, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(args.path)});`,
-      loader: "js",
-    }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: "builtin" }, (args) => {
+      const names = builtinNamedExports[args.path];
+      const module = `require(${JSON.stringify(args.path)})`;
+      return {
+        contents: names ? `export const { ${names.join(", ")} } = ${module};` : `module.exports = ${module};`,
+        loader: "js",
+      };
+    });
   },
 };
 // Written to temporary files and renamed into place: whoever runs dist/server.mjs meanwhile (tests,
