@@ -469,12 +469,11 @@ export const guardLimits = {
   /** Ours ÷ grpc-js, unary gRPC throughput (16×16): fails below. */
   minThroughputRatio: 0.8,
   /**
-   * Ours ÷ grpc-js, server CPU time per gRPC call (16×16): fails above. Issue 18 asked for 0.7×; the quick
-   * runs of 2026-12-03 measured 0.61–0.73× with our server steady at 30–37 µs and grpc-js moving 41–60 µs
-   * with the machine's state (CI's own run: 0.73×, 30 vs 41 µs), so 0.7× failed CI on noise alone. 0.8×
-   * still fails when the direct path is lost (1.06× before it existed), which is what this check guards.
+   * Ours ÷ grpc-js, server CPU time per gRPC call (16×16): fails above (issue 18's limit). The bench runs the
+   * servers on the image's Node (24): there a quick run measured 0.40× (47 vs 118 µs). On the host's Node 20,
+   * where the bench ran until issue 20, grpc-js costs far less (41–60 µs) and 0.7× failed on noise alone.
    */
-  maxCpuPerCallRatio: 0.8,
+  maxCpuPerCallRatio: 0.7,
 } as const;
 
 export interface GuardCheck {
