@@ -470,10 +470,10 @@ export const guardLimits = {
   minThroughputRatio: 0.8,
   /**
    * Ours ÷ grpc-js, server CPU time per gRPC call (16×16): fails above. Issue 18 asked for 0.7×, but grpc-js's
-   * own cost moves too much with the machine: on the host's Node 20 quick runs measured 0.61–0.73× (grpc-js
-   * 41–60 µs) and CI failed at 0.73× on that noise alone; on the image's Node 24, where the bench now runs the
-   * servers, a quick run measured 0.40× (47 vs 118 µs) and a full run 0.75× (53 vs 71 µs). 0.8× still fails
-   * when the direct path is lost (ours then costs what grpc-js costs: 1.06× before the path existed).
+   * own cost moves too much with the machine: on the host's Node 20, where the guard runs, quick runs measured
+   * 0.61–0.73× (grpc-js 41–60 µs) and CI failed at 0.73× on that noise alone. (On Node 24, where `pnpm bench`
+   * runs the servers, grpc-js measured 40–118 µs from run to run: 0.40×, 0.64×, 0.75×, 0.87×, too unsteady for
+   * a guard.) 0.8× still fails when the direct path is lost (1.06× before the path existed).
    */
   maxCpuPerCallRatio: 0.8,
 } as const;
