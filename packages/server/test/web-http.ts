@@ -4,6 +4,9 @@ import { request as http1Request } from "node:http";
 import { connect, type IncomingHttpHeaders } from "node:http2";
 import { connect as tcpConnect } from "node:net";
 
+// Enveloping and reading length-prefixed frames: the engine's raw-HTTP test helpers, one copy.
+export { envelope, frames as grpcWebFrames } from "@grpc-calculator/rpc-server/test/raw-http";
+
 export interface HttpAnswer {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
@@ -74,37 +77,4 @@ export function rawTcp(port: number, bytes: string): Promise<string> {
     socket.on("error", reject);
     socket.write(bytes);
   });
-}
-
-/** A gRPC-Web body: each message enveloped; `flags` 0x80 marks a trailer frame. */
-export function envelope(message: Uint8Array, flags = 0): Buffer {
-  const out = Buffer.alloc(5 + message.length);
-  out[0] = flags;
-  out.writeUInt32BE(message.length, 1);
-  out.set(message, 5);
-  return out;
-}
-
-/** The frames of a gRPC-Web response body: messages and the trailer frame parsed. */
-export function grpcWebFrames(body: Buffer): { messages: Buffer[]; trailer: Record<string, string> | undefined } {
-  const messages: Buffer[] = [];
-  let trailer: Record<string, string> | undefined;
-  for (let at = 0; at + 5 <= body.length;) {
-    const length = body.readUInt32BE(at + 1);
-    const data = body.subarray(at + 5, at + 5 + length);
-    if ((body[at] ?? 0) & 0x80) {
-      trailer = Object.fromEntries(
-        data
-          .toString()
-          .split("\r\n")
-          .filter((line) => line.includes(":"))
-          .map((line) => [
-            line.slice(0, line.indexOf(":")).trim().toLowerCase(),
-            line.slice(line.indexOf(":") + 1).trim(),
-          ]),
-      );
-    } else messages.push(data);
-    at += 5 + length;
-  }
-  return { messages, trailer };
 }
