@@ -1,6 +1,6 @@
 // `pnpm bench:start` (root) or `pnpm --filter @grpc-calculator/bench run cold-start [--rounds 20] [--image NAME]
 // [--against FILE] [--no-profile]`: issue 20's cold start, measured as users meet it. Spawn → first answer of
-//   - ours as `start:prod` runs it (packages/server/package.json's script through /bin/sh, src/start-prod.ts):
+//   - ours as `start:prod` runs it (packages/server/package.json's script, parsed and run as sh runs it, src/start-prod.ts):
 //     first gRPC Calculate, first health SERVING (Cloud Run's startup probe), first Connect JSON call, each
 //     its own start, on the image's Node; and the gRPC start without Node's compile cache, and on the host's Node;
 //   - the plain grpc-js server (baselines/server.mjs) on both Nodes, the tutorial's Python server once;

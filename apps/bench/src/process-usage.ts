@@ -40,32 +40,3 @@ export function readPreciseCpuMs(pid: number): number {
   }
   return ns / 1e6;
 }
-
-/** The process's children (their pids), from /proc/PID/task/TID/children; none once it has exited. */
-export function childPids(pid: number): number[] {
-  const children: number[] = [];
-  try {
-    for (const task of readdirSync(`/proc/${pid}/task`)) {
-      const list = readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim();
-      if (list !== "") children.push(...list.split(" ").map(Number));
-    }
-  } catch {
-    // exited meanwhile
-  }
-  return children;
-}
-
-/**
- * `readPreciseCpuMs` of the process and all its descendants: for a server started through a shell
- * (`/bin/sh -c`, which stays as the server's parent), the shell's CPU time and the server's.
- */
-export function readTreePreciseCpuMs(pid: number): number {
-  let ms = 0;
-  try {
-    ms = readPreciseCpuMs(pid);
-  } catch {
-    return 0; // exited meanwhile
-  }
-  for (const child of childPids(pid)) ms += readTreePreciseCpuMs(child);
-  return ms;
-}

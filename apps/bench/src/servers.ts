@@ -11,7 +11,7 @@ import getPort from "get-port";
 import { productionNodeOptions } from "@grpc-calculator/server/production-node-options";
 import { waitForFirstAnswer, type Readiness } from "./first-answer.js";
 import { pinned } from "./cpu-pinning.js";
-import { childPids, readPreciseCpuMs, readTreePreciseCpuMs } from "./process-usage.js";
+import { readPreciseCpuMs } from "./process-usage.js";
 
 const require = createRequire(import.meta.url);
 const benchRoot = fileURLToPath(new URL("..", import.meta.url));
@@ -31,13 +31,8 @@ export interface ServerSpec {
   env: Record<string, string>;
   readiness: Readiness;
   cwd: string;
-  /** The file the server runs, when it is not the first argument that is not a flag (e.g. `sh -c SCRIPT`). */
+  /** The file the server runs, absolute, when its argument is relative to `cwd` (start:prod's). */
   entry?: string;
-  /**
-   * Started by a shell (`/bin/sh -c SCRIPT`: dash stays the server's parent rather than exec'ing it): the
-   * server under it gets the stop signal (the shell exits after it), and the CPU time counted is both's.
-   */
-  viaShell?: boolean;
 }
 
 /** As the image runs ours: its environment, including the Dockerfile's NODE_OPTIONS (V8 heap sizing). */
@@ -249,9 +244,7 @@ export async function startServer(spec: ServerSpec, options: StartOptions): Prom
   let exited = false;
   const exit = new Promise<void>((resolve) => child.once("exit", () => ((exited = true), resolve())));
   child.once("error", () => (exited = true));
-  const stop = spec.viaShell ? () => stopShell(child, exit) : () => stopChild(child, exit);
-  if (spec.viaShell) liveShells.add(child);
-  const cpuMs = spec.viaShell ? readTreePreciseCpuMs : readPreciseCpuMs;
+  const stop = () => stopChild(child, exit);
   try {
     const firstAnswerMs = await waitForFirstAnswer(
       port,
@@ -260,7 +253,7 @@ export async function startServer(spec: ServerSpec, options: StartOptions): Prom
       options.timeoutMs ?? 15_000,
       () => exited,
     );
-    const firstAnswerCpuMs = cpuMs(child.pid!);
+    const firstAnswerCpuMs = readPreciseCpuMs(child.pid!);
     return { spec, port, pid: child.pid!, spawnedAt, firstAnswerMs, firstAnswerCpuMs, stop };
   } catch (error) {
     await stop();
@@ -276,34 +269,4 @@ async function stopChild(child: ChildProcess, exit: Promise<void>): Promise<void
   const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
   await exit;
   clearTimeout(timer);
-}
-
-/** Shells (and the servers under them) not yet stopped: killed if the bench exits first. */
-const liveShells = new Set<ChildProcess>();
-process.once("exit", () => {
-  for (const shell of liveShells) signalShell(shell, "SIGKILL");
-});
-
-/** Sends `signal` to what the shell started (to the shell itself when it has no child left). */
-function signalShell(shell: ChildProcess, signal: NodeJS.Signals): void {
-  const children = childPids(shell.pid!);
-  if (children.length === 0) shell.kill(signal);
-  for (const pid of children) {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // exited meanwhile
-    }
-  }
-}
-
-/** SIGTERM to the server under the shell (which then exits with it), SIGKILL if not gone within 10 s. */
-async function stopShell(shell: ChildProcess, exit: Promise<void>): Promise<void> {
-  if (shell.exitCode === null && shell.signalCode === null) {
-    signalShell(shell, "SIGTERM");
-    const timer = setTimeout(() => signalShell(shell, "SIGKILL"), 10_000);
-    await exit;
-    clearTimeout(timer);
-  }
-  liveShells.delete(shell);
 }

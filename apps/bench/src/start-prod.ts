@@ -1,7 +1,7 @@
 // Ours as `pnpm start:prod` starts it: packages/server/package.json's `start:prod` script, read from the
-// file and run with `/bin/sh -c` in packages/server (what pnpm itself does, without pnpm's own start), the
-// chosen Node first on PATH. The script is also parsed (its variables, command and arguments) for the
-// runs that must change it: a --cpu-prof start, a Node that cannot run its entry.
+// file and parsed: one simple command (`NAME=value … node FILE`, anything more is refused), which is run as
+// sh runs it, the command with the script's variables, in packages/server, with the chosen Node — and
+// without pnpm's own start or a shell in between (the server is the process started, timed and stopped).
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Readiness } from "./first-answer.js";
@@ -81,23 +81,22 @@ export function readStartProd(root = serverRoot): StartProd {
 export interface OursOptions {
   node: NodeRuntime;
   readiness: Readiness;
-  /** Variables on top of the script's own (which the script's assignments override). */
+  /** Variables besides the script's own (which the script's assignments override, as in sh). */
   env?: Record<string, string>;
   key: string;
   label: string;
 }
 
-/** Ours started by `/bin/sh -c <start:prod>` in packages/server, `options.node` first on PATH. */
+/** Ours as start:prod runs it in packages/server: `options.node`, the script's arguments and variables. */
 export function oursStartProd(start: StartProd, options: OursOptions): ServerSpec {
   return {
     key: options.key,
     label: options.label,
-    command: "/bin/sh",
-    args: ["-c", start.script],
-    env: { ...options.env, PATH: `${options.node.dir}${path.delimiter}${process.env.PATH ?? ""}` },
+    command: options.node.path,
+    args: start.parsed.args,
+    env: { ...options.env, ...start.parsed.env },
     readiness: options.readiness,
     cwd: serverRoot,
     entry: start.entry,
-    viaShell: true,
   };
 }

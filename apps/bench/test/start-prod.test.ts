@@ -31,7 +31,7 @@ describe("reading start:prod", () => {
     expect(() => startProdScript('{"scripts":{"start":"node x"}}')).toThrow(/no scripts.start:prod/);
   });
 
-  test("ours runs the script itself through /bin/sh in packages/server, the chosen Node first on PATH", () => {
+  test("ours runs the script's command in packages/server on the chosen Node, with the script's variables", () => {
     const start = readStartProd();
     const node: NodeRuntime = {
       key: "image",
@@ -39,10 +39,19 @@ describe("reading start:prod", () => {
       dir: "/n/bin",
       version: "24.0.0",
     };
-    const spec = oursStartProd(start, { node, readiness: "health", key: "k", label: "l" });
-    expect([spec.command, ...spec.args]).toEqual(["/bin/sh", "-c", start.script]);
+    const spec = oursStartProd(start, {
+      node,
+      readiness: "health",
+      key: "k",
+      label: "l",
+      env: { NODE_ENV: "x", A: "1" },
+    });
+    expect([spec.command, ...spec.args]).toEqual(["/n/bin/node", ...parseScript(start.script).args]);
+    expect(spec.args.at(-1)).toBe("dist/start.mjs");
     expect(spec.cwd).toBe(serverRoot);
-    expect(spec.env.PATH?.split(path.delimiter)[0]).toBe("/n/bin");
-    expect(spec.viaShell).toBe(true);
+    expect(spec.entry).toBe(path.join(serverRoot, "dist/start.mjs"));
+    // The script's own assignments win over the caller's, as in sh.
+    expect(spec.env).toEqual({ A: "1", ...parseScript(start.script).env });
+    expect(spec.env.NODE_ENV).toBe("production");
   });
 });
