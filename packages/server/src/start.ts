@@ -3,7 +3,7 @@
  * compile cache in `compile-cache/` beside it, then loads the server (`server.mjs`, src/main.ts).
  *
  * The cache holds V8's compiled code for server.mjs, so a start skips compiling the 640 KB bundle
- * (~15–20 ms of a ~200 ms spawn → first answer on Node 24, measured by apps/bench's cold-start run).
+ * (0.94× the start without it on Node 24, 199 vs 212 ms: apps/bench's cold-start run).
  * The image writes it at build time with its own Node (`--write-compile-cache`, see the Dockerfile): the
  * cache is keyed by Node's version, V8's flags and the file's path and contents, and Node checks each
  * entry before using it. Whatever is wrong with it, the server starts the slow way and never crashes:
@@ -14,10 +14,7 @@
  * Nothing else is loaded here: this file runs before every start.
  */
 import module from "node:module";
-import { fileURLToPath } from "node:url";
-
-/** Where the cache lives: beside this file (dist/ locally, /app in the image). */
-const cacheDirectory = fileURLToPath(new URL("compile-cache", import.meta.url));
+import { compileCacheDirectory as cacheDirectory, WRITE_COMPILE_CACHE_FLAG } from "./compile-cache.js";
 
 /** One line in the server's log format (src/logger.ts: Cloud Logging's JSON fields), before pino is loaded. */
 function warn(message: string, fields: Record<string, unknown>): void {
@@ -25,7 +22,7 @@ function warn(message: string, fields: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
-const writing = process.argv.includes("--write-compile-cache");
+const writing = process.argv.includes(WRITE_COMPILE_CACHE_FLAG);
 if (writing) {
   // Build time: serve on a free loopback port just long enough to have compiled the bundle.
   process.env.PORT = "0";

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { compileCacheDirectory as cache, WRITE_COMPILE_CACHE_FLAG } from "./compile-cache.js";
 
 function fail(message: string): never {
   process.stderr.write(`write-compile-cache: ${message}\n`);
@@ -26,17 +27,17 @@ if (user === null) fail(`--user UID:GID is required (the image's USER), got ${JS
 const [uid, gid] = [Number(user[1]), Number(user[2])];
 
 const start = fileURLToPath(new URL("start.mjs", import.meta.url));
-const cache = fileURLToPath(new URL("compile-cache", import.meta.url));
 mkdirSync(cache, { recursive: true });
 chownSync(cache, uid, gid);
 
-const child = spawnSync(process.execPath, [start, "--write-compile-cache"], {
+const child = spawnSync(process.execPath, [start, WRITE_COMPILE_CACHE_FLAG], {
   uid,
   gid,
   stdio: "inherit",
   timeout: 60_000,
 });
-if (child.status !== 0) fail(`start.mjs --write-compile-cache ${child.error?.message ?? `exited ${child.status}`}`);
+if (child.status !== 0)
+  fail(`start.mjs ${WRITE_COMPILE_CACHE_FLAG} ${child.error?.message ?? `exited ${child.status}`}`);
 
 /** Root-owned; directories 0755, files 0644. */
 function handBack(path: string): number {
