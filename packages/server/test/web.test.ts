@@ -157,12 +157,14 @@ describe.each([
       expect(answer.status).toBe(404);
     });
 
-    it("answers GET with HTTP 405 (Calculate is not marked side-effect free in the classic contract)", async () => {
+    it("answers Connect's GET (calculator.proto marks Calculate NO_SIDE_EFFECTS)", async () => {
+      const message = encodeURIComponent('{"firstOperand":2,"secondOperand":3}');
       const answer = await send(server.port, {
         method: "GET",
-        path: "/Calculator/Calculate?encoding=json&message=%7B%7D",
+        path: `/Calculator/Calculate?connect=v1&encoding=json&message=${message}`,
       });
-      expect(answer.status).toBe(405);
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.body.toString())).toEqual({ result: 5 });
     });
   });
 });
