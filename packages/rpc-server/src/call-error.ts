@@ -9,12 +9,24 @@ import { status } from "@grpc/grpc-js";
 
 export { status as Code };
 
+/**
+ * One detail of an error, as google.rpc.Status carries it in a google.protobuf.Any: the detail
+ * message's fully-qualified type name ("google.rpc.BadRequest") and its protobuf bytes. The same
+ * shape as connect-es's error details.
+ */
+export interface ErrorDetail {
+  readonly type: string;
+  readonly value: Uint8Array;
+}
+
 export class CallError extends Error {
   override readonly name = "CallError";
 
   constructor(
     readonly code: status,
     message: string,
+    /** Structured details for the caller (which field was wrong, …): google.rpc.Status's `details`. */
+    readonly details: readonly ErrorDetail[] = [],
   ) {
     super(message);
   }

@@ -33,7 +33,7 @@ export {
 } from "./service.js";
 export { eachRequest, type AnswerEach, type EachRequestOptions } from "./each-request.js";
 export { type CallContext, type HeaderLookup, type Protocol, type ServedBy, type SpanIds } from "./call-context.js";
-export { CallError, Code, toCallError, wireErrors } from "./call-error.js";
+export { CallError, Code, toCallError, wireErrors, type ErrorDetail } from "./call-error.js";
 export {
   applyUnary,
   observeUnary,
