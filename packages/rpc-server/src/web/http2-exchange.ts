@@ -18,6 +18,7 @@ export function http2Exchange(stream: ServerHttp2Stream, headers: IncomingHttpHe
     httpVersion: "2",
     method,
     path: query === -1 ? rawPath : rawPath.slice(0, query),
+    query: query === -1 ? "" : rawPath.slice(query + 1),
     header,
     peer: () => peerOf(stream.session?.socket),
 
