@@ -87,30 +87,44 @@ export interface HttpRequest {
   readonly path: string;
   readonly headers?: Record<string, string>;
   readonly body?: Buffer | string;
+  /** The request stays open: its body, if any, is sent and never ended (the answer must come first). */
+  readonly open?: boolean;
 }
 
 /** One request over HTTP/1.1 (node:http), the whole response back. */
-export function http1(port: number, { method, path, headers = {}, body }: HttpRequest): Promise<HttpAnswer> {
+export function http1(
+  port: number,
+  { method, path, headers = {}, body, open = false }: HttpRequest,
+): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const request = http1Request({ host: "127.0.0.1", port, method, path, headers, agent: false }, (response) => {
       const chunks: Buffer[] = [];
       response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("end", () =>
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }),
-      );
+      response.on("end", () => {
+        if (open) request.destroy();
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) });
+      });
     });
-    request.on("error", reject);
-    request.end(body);
+    request.on("error", (error) => (request.destroyed && open ? undefined : reject(error)));
+    if (!open) request.end(body);
+    else if (body !== undefined) request.write(body);
+    else request.flushHeaders();
   });
 }
 
 /** One request over h2c (node:http2), the whole response back. */
-export function http2(port: number, { method, path, headers = {}, body }: HttpRequest): Promise<HttpAnswer> {
+export function http2(
+  port: number,
+  { method, path, headers = {}, body, open = false }: HttpRequest,
+): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const session = connect(`http://127.0.0.1:${port}`);
     session.on("error", reject);
     // Node ends a GET's stream as it opens it unless told otherwise: a test may send a GET a body.
-    const stream = session.request({ ":method": method, ":path": path, ...headers }, { endStream: body === undefined });
+    const stream = session.request(
+      { ":method": method, ":path": path, ...headers },
+      { endStream: body === undefined && !open },
+    );
     let responseHeaders: IncomingHttpHeaders = {};
     const chunks: Buffer[] = [];
     stream.on("response", (received) => (responseHeaders = received));
@@ -121,7 +135,8 @@ export function http2(port: number, { method, path, headers = {}, body }: HttpRe
       resolve({ status: Number(responseHeaders[":status"]), headers: responseHeaders, body: Buffer.concat(chunks) });
     });
     stream.on("error", reject);
-    if (body !== undefined) stream.end(body);
+    if (open && body !== undefined) stream.write(body);
+    else if (!open && body !== undefined) stream.end(body);
   });
 }
 

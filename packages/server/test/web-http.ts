@@ -20,6 +20,7 @@ export interface HttpRequest {
   readonly path?: string;
   readonly headers?: Record<string, string>;
   readonly body?: Buffer | string;
+  readonly open?: boolean;
 }
 
 const calculate = (request: HttpRequest): EngineRequest => ({
