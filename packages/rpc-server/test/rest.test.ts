@@ -2,10 +2,23 @@
 // of google.api.http the engine transcodes), the JSON it answers, errors as google.rpc.Status with the
 // HTTP status their code maps to, deadlines, caching, CORS, and bad input — each refused with a clear
 // status while the server keeps serving, each call seen once by middleware.
+import { create, createFileRegistry, fromBinary, fromJson, setExtension, toBinary } from "@bufbuild/protobuf";
+import { FileDescriptorSetSchema, MethodOptionsSchema } from "@bufbuild/protobuf/wkt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CallError, observeUnary, type CallContext, type Middleware, type RpcServer } from "../src/index.js";
+import {
+  CallError,
+  defineService,
+  observeUnary,
+  startRpcServer,
+  type CallContext,
+  type Middleware,
+  type RpcServer,
+} from "../src/index.js";
 import { MAX_QUERY_BYTES } from "../src/limits.js";
-import { httpVersions, type HttpAnswer } from "./raw-http.js";
+import { fixtureDescriptorSet } from "./gen/descriptor-set.js";
+import { EchoServiceService } from "./gen/fixture.js";
+import { echoImplementation } from "./fixture-service.js";
+import { envelope, GRPC_HEADERS, grpcStatusOf, http1, http2Post, httpVersions, type HttpAnswer } from "./raw-http.js";
 import { startRestServer } from "./rest-service.js";
 
 /** What the middleware saw of each call: protocol, method path, and the status code it ended with. */
@@ -323,5 +336,54 @@ describe.each(httpVersions)("REST over %s", (_, send) => {
     it("keeps serving after all of it", async () => {
       expect(json(await get("/v2/shelves/s/books/1")).shelf).toBe("s");
     });
+  });
+});
+
+describe("a rule the engine cannot serve", () => {
+  // EchoService's Unary given `get: "/v1/{nope}"` (no such field): the rules are read when the web
+  // protocols load, so the first web request finds it, is answered 500, and the error names the method.
+  it("fails the web protocols' load with an error naming the method; gRPC keeps serving", async () => {
+    const set = fromBinary(FileDescriptorSetSchema, fixtureDescriptorSet);
+    const registry = createFileRegistry(set);
+    const extension = registry.getExtension("google.api.http");
+    if (extension?.fieldKind !== "message") throw new Error("no google.api.http in the fixture");
+    const unary = set.file
+      .find((file) => file.name === "fixture.proto")
+      ?.service.find((s) => s.name === "EchoService")
+      ?.method.find((m) => m.name === "Unary");
+    if (unary === undefined) throw new Error("no EchoService.Unary");
+    unary.options = create(MethodOptionsSchema);
+    setExtension(unary.options, extension, fromJson(extension.message, { get: "/v1/{nope}" }));
+    const errors: string[] = [];
+    const broken = await startRpcServer({
+      host: "127.0.0.1",
+      port: 0,
+      services: [
+        defineService(EchoServiceService, echoImplementation, {
+          descriptorSet: toBinary(FileDescriptorSetSchema, set),
+        }),
+      ],
+      logger: {
+        info: () => undefined,
+        warn: () => undefined,
+        error: (fields) => errors.push(String((fields as { err?: unknown }).err)),
+      },
+    });
+    try {
+      const answer = await http1(broken.port, { method: "GET", path: "/v1/x" });
+      expect(answer.status).toBe(500);
+      expect(errors).toEqual([
+        "HttpRuleError: invalid google.api.http rule on fixture.v1.EchoService.Unary: GET /v1/{nope}: fixture.v1.EchoRequest has no field nope",
+      ]);
+      const grpc = await http2Post(
+        broken.port,
+        "/fixture.v1.EchoService/Unary",
+        GRPC_HEADERS,
+        envelope(new Uint8Array()),
+      );
+      expect(grpcStatusOf(grpc).code).toBe(0);
+    } finally {
+      await broken.shutdown(0);
+    }
   });
 });
