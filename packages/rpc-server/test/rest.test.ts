@@ -213,6 +213,7 @@ describe.each(httpVersions)("REST over %s", (_, send) => {
       );
       expect(connectGet.status).toBe(200);
       expect(connectGet.headers["cache-control"]).toBe("public, max-age=300");
+      expect(connectGet.headers.vary).toBe("Accept-Encoding");
     });
 
     it("applies CORS: a preflight allows the routes' methods, an answer carries the origin", async () => {

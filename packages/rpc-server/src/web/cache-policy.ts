@@ -9,7 +9,8 @@
  * many times over while bounding how stale a changed answer can be. A handler that knows better sets
  * its own `Cache-Control` (`ctx.responseHeader`), which is kept. A request that carries credentials
  * (`Authorization`, `Cookie`) gets `private`: its answer may be the caller's own, and `public` would
- * let a shared cache hand it to others.
+ * let a shared cache hand it to others. Connect GET answers also say `Vary: Accept-Encoding` (connect-es
+ * compresses for clients that accept it); REST answers are never compressed.
  */
 import type { DescMethod } from "@bufbuild/protobuf";
 import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";

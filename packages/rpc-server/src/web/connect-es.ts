@@ -302,7 +302,11 @@ export function connectEsDispatch(
     if (extraHeaders === undefined && cache === undefined) return exchange.sendUniversal(response);
     const header = new Headers(response.header);
     for (const [name, value] of Object.entries(extraHeaders ?? {})) header.set(name, String(value));
-    if (cache !== undefined) header.set("cache-control", cache);
+    if (cache !== undefined) {
+      header.set("cache-control", cache);
+      // connect-es compresses an answer for a client that accepts it: a cache must key by that too.
+      header.append("vary", "Accept-Encoding");
+    }
     await exchange.sendUniversal({ ...response, header });
   };
 }
