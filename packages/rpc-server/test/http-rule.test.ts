@@ -124,6 +124,8 @@ describe("the fixture's bindings", () => {
       ["exact", "exact", false],
       ["fail_with_code", "failWithCode", false],
       ["delay_ms", "delayMs", false],
+      ["isbn", "isbn", false],
+      ["title_hint", "titleHint", false],
     ]);
   });
 

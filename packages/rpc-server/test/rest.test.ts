@@ -258,6 +258,7 @@ describe.each(httpVersions)("REST over %s", (_, send) => {
       ],
       ["?shade=PURPLE", 'query parameter shade: cannot decode enum fixture.v1.Shade from JSON: "PURPLE"'],
       ["?delay_ms=1.5", "query parameter delay_ms: cannot decode field fixture.v1.BookRequest.delay_ms from JSON"],
+      ["?isbn=1&titleHint=Dune", "oneof set multiple times"],
     ])("refuses the query %s with 400", async (query, message) => {
       expect(status(await get(`/v2/shelves/s/books/1${query}`), 400, 3)).toContain(message);
     });

@@ -62,7 +62,7 @@ export function readRequest(reader: RequestReader, request: RestRequest): Messag
   const given = queryValues(query.pairs, reader.parameters);
   if ("reason" in given) return invalid(given.reason);
 
-  // The path's values typed, on their own first: a wrong one names its variable.
+  // The path's values typed, each on its own: a wrong one names its variable.
   const pathJson: JsonObject = {};
   for (const [index, path] of reader.fields.path.entries()) {
     const leaf = path.fields[path.fields.length - 1] as DescField;
@@ -83,17 +83,23 @@ export function readRequest(reader: RequestReader, request: RestRequest): Messag
     const conflict = bodyConflict(input, message, pathMessage, path.fields);
     if (conflict !== undefined) return invalid(conflict);
   }
-  mergeFromJson(input, message, pathJson, options);
 
+  // Each query parameter typed on its own (a wrong one is named), then all of them with the path's
+  // values at once, so that protobuf-es refuses two members of one oneof as it would in a body.
+  const pathAndQuery = structuredClone(pathJson);
   for (const [parameter, texts] of given.values) {
     const value = parameter.repeated
       ? texts.map((text) => textToJson(parameter.field, text))
       : textToJson(parameter.field, texts[0] ?? "");
     const one: JsonObject = {};
     setAt(one, parameter.fields, value);
-    const failed = attempt(`query parameter ${parameter.name}: `, () => mergeFromJson(input, message, one, options));
+    const failed = attempt(`query parameter ${parameter.name}: `, () => fromJson(input, one, options));
     if (failed instanceof CallError) return failed;
+    setAt(pathAndQuery, parameter.fields, value);
   }
+  const together = attempt("", () => fromJson(input, pathAndQuery, options));
+  if (together instanceof CallError) return together;
+  mergeFromJson(input, message, pathAndQuery, options);
   return message;
 }
 
