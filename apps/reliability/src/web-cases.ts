@@ -11,6 +11,7 @@ import { limits } from "@grpc-calculator/server";
 import { BinaryOperation, CalculationResult, CalculatorService, Operation } from "@grpc-calculator/proto";
 import { encodeFrame, requestBody } from "./grpc-frame.js";
 import type { CaseResult, HostileCase } from "./hostile-cases.js";
+import { restCases } from "./rest-cases.js";
 import { authority, type Target } from "./raw-client.js";
 import {
   describeWeb,
@@ -384,6 +385,7 @@ const streamCases: readonly HostileCase[] = [
 ];
 
 export const webCases: readonly HostileCase[] = [
+  ...restCases,
   connectCase("Connect JSON that does not parse", { body: [Buffer.from('{"firstOperand": 2,')] }, 400, {
     code: "invalid_argument",
   }),

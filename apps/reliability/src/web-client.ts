@@ -106,6 +106,8 @@ export function webRequestHttp1(target: Target, request: WebRequest): Promise<We
     });
     for (const chunk of request.body ?? []) req.write(chunk);
     if (request.endStream !== false) req.end();
+    // Node sends a request's headers with its first write: a request left open without any is sent now.
+    else if ((request.body ?? []).length === 0) req.flushHeaders();
   });
 }
 

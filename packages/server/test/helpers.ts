@@ -5,7 +5,18 @@ import { credentials, Metadata, type ChannelOptions, type ServiceError } from "@
 import { HealthClient, type ServingStatus } from "../src/health.js";
 import { CalculatorClient, Operation, type BinaryOperation, type CalculationResult } from "@grpc-calculator/proto";
 import { startServer, type RunningServer, type StartServerOptions } from "../src/index.js";
-import { createLogger } from "../src/logger.js";
+import type { LogLevel } from "../src/config.js";
+import { createLogger, type Logger } from "../src/logger.js";
+
+/** A logger at `level` (default debug) whose lines are parsed into `lines`, for tests that read the log. */
+export function captureLog(level: LogLevel = "debug"): { lines: Record<string, unknown>[]; logger: Logger } {
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger({
+    level,
+    destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+  });
+  return { lines, logger };
+}
 
 /** An in-process server on an ephemeral loopback port, silent unless a logger is given. */
 export function startTestServer(options: StartServerOptions = {}): Promise<RunningServer> {

@@ -1,8 +1,9 @@
 // Clients of every protocol the server speaks, behind one shape, for tests that run the same cases
 // through each. gRPC through grpc-js (the generated client) and through connect-es's gRPC transport;
-// Connect and gRPC-Web through connect-es's Node transports, over HTTP/2 (h2c) and HTTP/1.1. An error
+// Connect and gRPC-Web through connect-es's Node transports, over HTTP/2 (h2c) and HTTP/1.1; REST
+// (calculator.proto's google.api.http routes) as `curl` would send it, GET and POST, both versions. An error
 // comes back with its code, message and google.rpc.Status details, each decoded by its type.
-import { createFileRegistry, fromBinary, type DescService } from "@bufbuild/protobuf";
+import { create, createFileRegistry, fromBinary, toJsonString, type DescService } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import {
@@ -13,6 +14,8 @@ import {
 } from "@connectrpc/connect-node";
 import { Metadata, type ChannelOptions, type ServiceError } from "@grpc/grpc-js";
 import {
+  BadRequest as BadRequestCodec,
+  ErrorInfo as ErrorInfoCodec,
   fileDescriptorSet,
   Operation,
   type BinaryOperation,
@@ -22,6 +25,7 @@ import {
 import { BadRequest, ErrorInfo, Status } from "@grpc-calculator/proto/errors";
 import type { Protocol, ServedBy } from "@grpc-calculator/rpc-server";
 import { calculatorClient } from "./helpers.js";
+import { http1, http2, type HttpAnswer } from "./web-http.js";
 
 /** A detail of an error, decoded when it is one the contract sends (its bytes otherwise). */
 export interface Detail {
@@ -174,6 +178,54 @@ function connectEsClient(transport: (baseUrl: string) => Transport): (port: numb
   };
 }
 
+/** A detail of REST's google.rpc.Status JSON (a google.protobuf.Any: `@type` and the message's fields), decoded. */
+function restDetail(any: { readonly "@type": string }): Detail {
+  const type = any["@type"].split("/").pop() ?? "";
+  if (type === ErrorInfo.$type) return { type, value: ErrorInfoCodec.fromJSON(any) };
+  if (type === BadRequest.$type) return { type, value: BadRequestCodec.fromJSON(any) };
+  throw new Error(`a detail the contract does not send: ${type}`);
+}
+
+/** REST's answer: the result, or google.rpc.Status's code, message and details. */
+function restAnswer(answer: HttpAnswer): Answer {
+  const body = JSON.parse(answer.body.toString()) as {
+    result?: number;
+    code?: number;
+    message?: string;
+    details?: { "@type": string }[];
+  };
+  if (answer.status === 200) return { result: body.result ?? Number.NaN };
+  return { code: body.code ?? -1, message: body.message ?? "", details: (body.details ?? []).map(restDetail) };
+}
+
+/**
+ * REST: `GET /v1/calculate?first_operand=…` (the fields as proto3 JSON text: `NaN`, `-Infinity`, the
+ * operation by name, or by number when it has none) or `POST /v1/calculate` with the JSON body.
+ */
+function restClient(method: "GET" | "POST", send: typeof http1): (port: number) => ProtocolClient {
+  const input = calculatorService().methods.find((m) => m.name === "Calculate")?.input;
+  if (input === undefined) throw new Error("no Calculate in the descriptor set");
+  return (port) => ({
+    async calculate(request) {
+      const message = full(request);
+      if (method === "POST") {
+        const body = toJsonString(input, create(input, { ...message }));
+        return restAnswer(
+          await send(port, { path: "/v1/calculate", headers: { "content-type": "application/json" }, body }),
+        );
+      }
+      const query = new URLSearchParams({
+        first_operand: String(message.firstOperand),
+        second_operand: String(message.secondOperand),
+        operation: Operation[message.operation] ?? String(message.operation),
+      });
+      return restAnswer(await send(port, { method: "GET", path: `/v1/calculate?${query.toString()}` }));
+    },
+    calculateStream: () => Promise.reject(new Error("REST serves no streaming method")),
+    close: () => undefined,
+  });
+}
+
 const direct = (directPath: boolean): ServedBy => (directPath ? "direct" : "grpc-js");
 const directWeb = (directPath: boolean): ServedBy => (directPath ? "direct" : "connect-es");
 
@@ -232,6 +284,16 @@ export const clientKinds: readonly ClientKind[] = [
       }),
     ),
   },
+  ...(["2", "1.1"] as const).flatMap((httpVersion): ClientKind[] =>
+    (["GET", "POST"] as const).map((method) => ({
+      name: `REST ${method}, HTTP/${httpVersion}`,
+      protocol: "rest",
+      // The engine transcodes REST itself, whatever directPath says.
+      servedBy: () => "direct",
+      streams: false,
+      create: restClient(method, httpVersion === "2" ? http2 : http1),
+    })),
+  ),
   {
     name: "gRPC-Web JSON, HTTP/2",
     protocol: "grpc-web",

@@ -8,8 +8,7 @@ import { credentials } from "@grpc/grpc-js";
 import { CalculatorClient } from "@grpc-calculator/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../src/index.js";
-import { createLogger } from "../src/logger.js";
-import { calculateOnce, startTestServer } from "./helpers.js";
+import { calculateOnce, captureLog, startTestServer } from "./helpers.js";
 import { calculatorService } from "./protocol-clients.js";
 import { http1, http2 } from "./web-http.js";
 
@@ -17,17 +16,8 @@ const require = createRequire(import.meta.url);
 const json = { "content-type": "application/json" };
 const body = '{"firstOperand": 2, "secondOperand": 3}';
 
-function capture(): { lines: Record<string, unknown>[]; logger: ReturnType<typeof createLogger> } {
-  const lines: Record<string, unknown>[] = [];
-  const logger = createLogger({
-    level: "debug",
-    destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
-  });
-  return { lines, logger };
-}
-
 describe("the protocol router on the pinned @grpc/grpc-js", () => {
-  const { lines, logger } = capture();
+  const { lines, logger } = captureLog();
   let server: RunningServer;
   beforeAll(async () => {
     server = await startTestServer({ logger });
@@ -59,7 +49,7 @@ describe("the protocol router on the pinned @grpc/grpc-js", () => {
 });
 
 describe("a protocol router that cannot engage (as after a grpc-js upgrade that changed its internals)", () => {
-  const { lines, logger } = capture();
+  const { lines, logger } = captureLog();
   let server: RunningServer;
   beforeAll(async () => {
     server = await startTestServer({ logger, protocolRouter: false });

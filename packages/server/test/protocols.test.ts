@@ -6,8 +6,7 @@ import { status } from "@grpc/grpc-js";
 import { Operation, type BinaryOperation } from "@grpc-calculator/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../src/index.js";
-import { createLogger } from "../src/logger.js";
-import { startTestServer } from "./helpers.js";
+import { captureLog, startTestServer } from "./helpers.js";
 import { clientKinds, type Answer, type Detail, type Failure, type ProtocolClient } from "./protocol-clients.js";
 
 /** The ErrorInfo every error of the arithmetic carries (calculator.proto's header). */
@@ -89,13 +88,9 @@ describe.each([
   ["direct paths", true],
   ["libraries only (directPath: false)", false],
 ])("every protocol, %s", (_paths, directPath) => {
-  const lines: Record<string, unknown>[] = [];
+  const { lines, logger } = captureLog();
   let server: RunningServer;
   beforeAll(async () => {
-    const logger = createLogger({
-      level: "debug",
-      destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
-    });
     server = await startTestServer({ directPath, logger });
   });
   afterAll(() => server.shutdown());

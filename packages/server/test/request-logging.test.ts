@@ -4,19 +4,14 @@ import { status } from "@grpc/grpc-js";
 import { CallError, defineService, startRpcServer, type RpcServer } from "@grpc-calculator/rpc-server";
 import { CalculatorService, Operation, type BinaryOperation } from "@grpc-calculator/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "../src/logger.js";
 import { requestLogging } from "../src/middleware/request-logging.js";
-import { calculateOnce, calculatorClient, rejection } from "./helpers.js";
+import { calculateOnce, calculatorClient, captureLog, rejection } from "./helpers.js";
 
 function bug(_request?: unknown): never {
   throw new TypeError("a bug");
 }
 
-const lines: Record<string, unknown>[] = [];
-const logger = createLogger({
-  level: "error",
-  destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
-});
+const { lines, logger } = captureLog("error");
 const request = { firstOperand: 1, secondOperand: 2, operation: Operation.ADD };
 
 describe("a bug in the service", () => {

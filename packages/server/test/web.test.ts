@@ -157,7 +157,7 @@ describe.each([
       expect(answer.status).toBe(404);
     });
 
-    it("answers Connect's GET (calculator.proto marks Calculate NO_SIDE_EFFECTS)", async () => {
+    it("answers Connect's GET (calculator.proto marks Calculate NO_SIDE_EFFECTS), cacheable", async () => {
       const message = encodeURIComponent('{"firstOperand":2,"secondOperand":3}');
       const answer = await send(server.port, {
         method: "GET",
@@ -165,6 +165,8 @@ describe.each([
       });
       expect(answer.status).toBe(200);
       expect(JSON.parse(answer.body.toString())).toEqual({ result: 5 });
+      // Its answers may be kept by a CDN (the engine's web/cache-policy.ts).
+      expect(answer.headers["cache-control"]).toBe("public, max-age=300");
     });
   });
 });
