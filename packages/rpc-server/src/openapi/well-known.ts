@@ -13,7 +13,6 @@ import type { JsonSchema } from "./types.js";
 /** The `@type` of a message packed in an Any, as protobuf-es and every other runtime write it. */
 export const anyUrl = (message: DescMessage): string => `type.googleapis.com/${message.typeName}`;
 
-
 const FIXED: Readonly<Record<string, JsonSchema>> = {
   Timestamp: {
     type: "string",
