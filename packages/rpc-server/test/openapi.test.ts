@@ -245,7 +245,7 @@ describe("REST", () => {
   });
 
   it("flattens additional_bindings into operations of their own, other fields becoming query parameters", () => {
-    const get = operation("/v1/shelves/{shelf}/books/{book_id}", "get");
+    const get = operation("/v2/shelves/{shelf}/books/{book_id}", "get");
     expect(get.operationId).toBe("fixture.v1.RestService_GetBook_rest2");
     expect(parameter(get, "book_id", "path").schema).toMatchObject({ type: "string", format: "int64" });
     const query = get.parameters?.filter((p) => p.in === "query").map((p) => p.name);
