@@ -8,6 +8,7 @@
 //                              devDependency), for the server and the CLI (`./health`); the .proto is
 //                              published too (`./health.proto`), so the server's reflection describes it;
 //   - calculator.binpb         the binary FileDescriptorSet with source info (`buf build`), published;
+//   - calculator-comments.binpb the same before the imports' source info is dropped, for the OpenAPI document;
 //   - descriptor-set.ts        the same bytes as a module, so bundles (the server's) need no file at run time;
 //   - protobuf-es.ts           calculator.proto embedded as protoc-gen-es embeds it (`fileDesc`, no source
 //                              info) and its services as protobuf-es descriptors (`./protobuf-es`): what
@@ -65,6 +66,9 @@ for (const dir of ["", "grpc-js/"]) {
   rmSync(join(gen, dir, "google/protobuf/descriptor.ts"), { force: true });
 }
 buf("build", "-o", "src/gen/calculator.binpb", ...paths(CONTRACT));
+// The same set with every file's comments, for the OpenAPI document's descriptions of google.rpc's error
+// details too (scripts/openapi.mjs; not published).
+cpSync(join(gen, "calculator.binpb"), join(gen, "calculator-comments.binpb"));
 
 // The set keeps calculator.proto's comments (reflection shows them) and drops the source info of the
 // files it imports (google/protobuf/descriptor.proto's alone is ~100 KB of it): what the server embeds.

@@ -1,19 +1,31 @@
-// Generates the engine's test fixture contract (test/fixture/fixture.proto) into test/gen/
-// (git-ignored): ts-proto codecs and grpc-js service definition (`buf generate`), and its
-// FileDescriptorSet as bytes (`buf build`), which the web protocols read JSON with. The `buf` binary
-// ships inside the @bufbuild/buf npm package: nothing here uses the network.
+// Generates the engine's test fixture contract (test/fixture/*.proto) into test/gen/
+// (git-ignored): ts-proto codecs and grpc-js service definitions (`buf generate`), and its
+// FileDescriptorSet as bytes (`buf build`), which the web protocols read JSON and REST routes with.
+// The `buf` binary ships inside the @bufbuild/buf npm package: nothing here uses the network.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const gen = join(root, "test/gen");
+const require = createRequire(join(root, "package.json"));
 const buf = (...args) => execFileSync(join(root, "node_modules/.bin/buf"), args, { cwd: root, stdio: "inherit" });
 
 rmSync(gen, { recursive: true, force: true });
 mkdirSync(gen, { recursive: true });
-buf("generate");
+// google.api.http's protos, which rest.proto imports, from the pinned google-proto-files package
+// into the second buf module (buf.yaml).
+const googleapis = dirname(require.resolve("google-proto-files/package.json"));
+for (const file of ["google/api/annotations.proto", "google/api/http.proto"]) {
+  mkdirSync(dirname(join(gen, "googleapis", file)), { recursive: true });
+  cpSync(join(googleapis, file), join(gen, "googleapis", file));
+}
+buf("generate", "--path", "test/fixture/fixture.proto", "--path", "test/fixture/rest.proto");
+// ts-proto also writes modules for the files imported only for their options (google.api's, and
+// descriptor.proto under them): the engine reads those options from the descriptor set, not from code.
+rmSync(join(gen, "google"), { recursive: true, force: true });
 buf("build", "-o", "test/gen/fixture.binpb");
 writeFileSync(
   join(gen, "descriptor-set.ts"),

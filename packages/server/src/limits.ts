@@ -1,22 +1,22 @@
 /**
- * The server's limits, with why each has its value: the calculator's message sizes, set here, and
- * the engine's transport limits (connections, keepalive, ping policy, HTTP/1.1 timeouts), which
- * @grpc-calculator/rpc-server defines and this module re-exports so one place lists them all.
+ * The server's limits, with why each has its value: the calculator's message sizes (the request's
+ * is the contract's, from @grpc-calculator/proto), and the engine's transport limits (connections,
+ * keepalive, ping policy, HTTP/1.1 timeouts), which @grpc-calculator/rpc-server defines and this
+ * module re-exports so one place lists them all.
  * The package README's "Limits" table restates these; keep both in step.
  *
  * Cloud Run's front end (Google Front End) terminates TLS and forwards each client's calls to the
  * container over HTTP/2 cleartext, multiplexing many calls on few connections, and cuts a request
  * at the service's request timeout (5 min by default, 60 min at most).
  */
+import { MAX_REQUEST_MESSAGE_BYTES } from "@grpc-calculator/proto";
 import { limits } from "@grpc-calculator/rpc-server";
 
 /**
- * Largest request message accepted: 4 KiB. A `BinaryOperation` is at most 21 bytes on the wire
- * (two fixed32 floats and a 10-byte negative int32 enum); the headroom admits unknown fields that
- * newer clients may add (proto3 says to ignore them) while a claimed-gigabyte message is refused
- * with RESOURCE_EXHAUSTED before any of it is buffered.
+ * Largest request message accepted: the contract's documented limit, 4 KiB (@grpc-calculator/proto
+ * defines it, with why; its OpenAPI document states it too).
  */
-export const MAX_RECEIVE_MESSAGE_BYTES = 4 * 1024;
+export const MAX_RECEIVE_MESSAGE_BYTES = MAX_REQUEST_MESSAGE_BYTES;
 
 /** Largest response message: a `CalculationResult` is 5 bytes; reflection answers are ~20 KiB. */
 export const MAX_SEND_MESSAGE_BYTES = 256 * 1024;

@@ -1,4 +1,7 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
+import type { OpenApiDocument } from "@grpc-calculator/rpc-server/openapi";
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "../src/index.js";
 
@@ -15,6 +18,13 @@ describe("parseConfig", () => {
       corsAllowedOrigins: new Set(),
       telemetry: undefined,
     });
+  });
+
+  it("listens by default on the port the contract's OpenAPI document offers for a local server", () => {
+    const path = createRequire(import.meta.url).resolve("@grpc-calculator/proto/openapi.json");
+    const document = JSON.parse(readFileSync(path, "utf8")) as OpenApiDocument;
+    const local = document.servers.find((server) => server.url.startsWith("http://localhost:"));
+    expect(local?.variables?.["port"]?.default).toBe(String(parseConfig({}).port));
   });
 
   it("reads every variable", () => {
