@@ -7,6 +7,8 @@
 //                              grpc's health.proto, the one the grpc-health-check package ships (pinned
 //                              devDependency), for the server and the CLI (`./health`); the .proto is
 //                              published too (`./health.proto`), so the server's reflection describes it;
+//   - google/rpc/*.ts          google.rpc's Status and error details, every codec (buf.gen.errors.yaml): the root,
+//                              for servers; errors/google/rpc/*.ts the same with `decode` alone: `./errors`;
 //   - calculator.binpb         the binary FileDescriptorSet with source info (`buf build`), published;
 //   - calculator-comments.binpb the same before the imports' source info is dropped, for the OpenAPI document;
 //   - descriptor-set.ts        the same bytes as a module, so bundles (the server's) need no file at run time;
@@ -55,7 +57,9 @@ cpSync(join(dirname(require.resolve("grpc-health-check/package.json")), "proto/h
 // contract, read from the descriptor set, and need no code.
 const CONTRACT = ["proto/calculator.proto", ...ERROR_FILES.map((file) => `src/gen/googleapis/${file}`)];
 const paths = (files) => files.flatMap((file) => ["--path", file]);
-buf("generate", ...paths(CONTRACT));
+buf("generate", "--path", "proto/calculator.proto");
+// google.rpc's, with every codec (servers) and with `decode` alone (`./errors`, clients): buf.gen.errors.yaml.
+buf("generate", "--template", "buf.gen.errors.yaml", ...paths(CONTRACT.slice(1)));
 buf("generate", "--template", "buf.gen.grpc-js.yaml", "--path", "proto/calculator.proto");
 buf("generate", "src/gen/proto", "--template", "buf.gen.grpc-js.yaml");
 // ts-proto also writes a module for each file the generated ones import, even one imported only for

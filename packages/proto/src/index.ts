@@ -6,8 +6,11 @@
  * - `CalculatorService` (the grpc-js service definition) and `CalculatorClient` (its client constructor);
  *   `CalculatorDefinition`, ts-proto's generic definition of the same service (its message codecs).
  * - `fileDescriptorSet`: the binary FileDescriptorSet, for server reflection.
+ * - google.rpc's `Status` and the error details the contract's errors carry (`ErrorInfo`, `BadRequest`) with
+ *   every codec, for servers to encode them (`./errors` has every error detail with `decode` alone, for clients).
  *
- * Subpaths: `./messages` (the messages and enum alone, no @grpc/grpc-js: for browsers), `./protobuf-es`
+ * Subpaths: `./messages` (the messages and enum alone, no @grpc/grpc-js: for browsers), `./errors`
+ * (google.rpc's error details, decoders alone), `./protobuf-es`
  * (protobuf-es descriptors, for Connect), `./health` (grpc.health.v1 codecs and grpc-js service).
  * The .proto files are published as `@grpc-calculator/proto/calculator.proto` and `./health.proto`.
  */
@@ -21,3 +24,6 @@ export {
   type CalculatorServer,
 } from "./gen/grpc-js/calculator.js";
 export { fileDescriptorSet } from "./gen/descriptor-set.js";
+// google.rpc's Status and the details the contract's errors carry, with every codec: what a server encodes them with.
+export { Status } from "./gen/google/rpc/status.js";
+export { BadRequest, ErrorInfo } from "./gen/google/rpc/error_details.js";

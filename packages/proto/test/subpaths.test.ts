@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { create, createFileRegistry, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
+import * as errors from "../src/errors.js";
 import { HealthCheckResponse_ServingStatus, HealthService } from "../src/health.js";
 import * as root from "../src/index.js";
 import * as messages from "../src/messages.js";
@@ -21,6 +22,39 @@ describe("./messages", () => {
 
   it("imports no RPC library (what lets a browser bundle take it)", () => {
     expect(importsOf("../src/gen/calculator.ts")).toEqual(["@bufbuild/protobuf/wire"]);
+  });
+});
+
+describe("./errors", () => {
+  it("decodes what the root's codecs encode, and names each message's type as a detail's Any does", () => {
+    const errorInfo = { reason: "DIVISION_BY_ZERO", domain: "calculator", metadata: { operation: "DIVIDE" } };
+    const badRequest = {
+      fieldViolations: [{ field: "second_operand", description: "d", reason: "R", localizedMessage: undefined }],
+    };
+    const status = {
+      code: 3,
+      message: "m",
+      details: [
+        { typeUrl: `type.googleapis.com/${root.ErrorInfo.$type}`, value: root.ErrorInfo.encode(errorInfo).finish() },
+      ],
+    };
+    expect(errors.ErrorInfo.decode(root.ErrorInfo.encode(errorInfo).finish())).toEqual(errorInfo);
+    expect(errors.BadRequest.decode(root.BadRequest.encode(badRequest).finish())).toEqual(badRequest);
+    expect(errors.Status.decode(root.Status.encode(status).finish())).toEqual(status);
+    expect([errors.ErrorInfo.$type, errors.BadRequest.$type, errors.Status.$type]).toEqual([
+      "google.rpc.ErrorInfo",
+      "google.rpc.BadRequest",
+      "google.rpc.Status",
+    ]);
+    expect(root.BadRequest.$type).toBe(errors.BadRequest.$type);
+  });
+
+  it("has decoders alone (what keeps a browser bundle small) and imports no RPC library", () => {
+    expect(Object.keys(errors.BadRequest).sort()).toEqual(["$type", "decode"]);
+    expect(importsOf("../src/gen/errors/google/rpc/error_details.ts")).toEqual([
+      "@bufbuild/protobuf/wire",
+      "../protobuf/duration.js",
+    ]);
   });
 });
 

@@ -1,7 +1,7 @@
 // One table: every call kind of the fixture contract × every protocol × every path that serves it,
 // with no edit to the engine. Each cell checks the answers, the error a failing handler raises
-// (identical code and message everywhere), and which code path served the call (the context's
-// protocol, servedBy and HTTP version, as a middleware saw them).
+// (identical code, message and google.rpc.Status details everywhere), and which code path served the
+// call (the context's protocol, servedBy and HTTP version, as a middleware saw them).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, type CallContext, type Middleware, type RpcServer, type ServedBy } from "../src/index.js";
 import { connectEchoClient, grpcJsEchoClient, transports, type EchoClient } from "./echo-clients.js";
@@ -96,26 +96,44 @@ const cases: Record<
   unary: {
     ok: (client) => client.unary({ text: "hello" }),
     // A message that needs grpc-message's percent-encoding: non-ASCII and '%'.
-    fails: (client) => client.unary({ text: "refused: 50% ünïcode", failWithCode: Code.INVALID_ARGUMENT }),
+    fails: (client) =>
+      client.unary({
+        text: "refused: 50% ünïcode",
+        failWithCode: Code.INVALID_ARGUMENT,
+        failDetails: ["first ünïcode", "second"],
+      }),
   },
   serverStream: {
     ok: (client) => client.serverStream({ text: "s", repeat: 3 }),
-    fails: (client) => client.serverStream({ text: "ran out", repeat: 2, failWithCode: Code.FAILED_PRECONDITION }),
+    fails: (client) =>
+      client.serverStream({ text: "ran out", repeat: 2, failWithCode: Code.FAILED_PRECONDITION, failDetails: ["dry"] }),
   },
   clientStream: {
     ok: (client) => client.clientStream([{ text: "a" }, { text: "b" }, { text: "c" }]),
+    // An error without details: none arrive (test/error-details.test.ts checks the wire carries no trace of them).
     fails: (client) => client.clientStream([{ text: "a" }, { text: "no such b", failWithCode: Code.NOT_FOUND }]),
   },
   bidi: {
     ok: (client) => client.bidi([{ text: "x", repeat: 2 }, { text: "y" }]),
-    fails: (client) => client.bidi([{ text: "x" }, { text: "denied y", failWithCode: Code.PERMISSION_DENIED }]),
+    fails: (client) =>
+      client.bidi([{ text: "x" }, { text: "denied y", failWithCode: Code.PERMISSION_DENIED, failDetails: ["not y"] }]),
   },
 };
 
 const expected: Record<Kind, { readonly ok: object; readonly fails: object }> = {
   unary: {
     ok: { responses: [{ text: "hello", index: 0 }], error: undefined },
-    fails: { responses: [], error: { code: Code.INVALID_ARGUMENT, message: "refused: 50% ünïcode" } },
+    fails: {
+      responses: [],
+      error: {
+        code: Code.INVALID_ARGUMENT,
+        message: "refused: 50% ünïcode",
+        details: [
+          { type: "fixture.v1.FailureDetail", reason: "first ünïcode" },
+          { type: "fixture.v1.FailureDetail", reason: "second" },
+        ],
+      },
+    },
   },
   serverStream: {
     ok: {
@@ -131,12 +149,16 @@ const expected: Record<Kind, { readonly ok: object; readonly fails: object }> = 
         { text: "ran out", index: 0 },
         { text: "ran out", index: 1 },
       ],
-      error: { code: Code.FAILED_PRECONDITION, message: "ran out" },
+      error: {
+        code: Code.FAILED_PRECONDITION,
+        message: "ran out",
+        details: [{ type: "fixture.v1.FailureDetail", reason: "dry" }],
+      },
     },
   },
   clientStream: {
     ok: { responses: [{ text: "a b c", index: 3 }], error: undefined },
-    fails: { responses: [], error: { code: Code.NOT_FOUND, message: "no such b" } },
+    fails: { responses: [], error: { code: Code.NOT_FOUND, message: "no such b", details: [] } },
   },
   bidi: {
     ok: {
@@ -149,7 +171,11 @@ const expected: Record<Kind, { readonly ok: object; readonly fails: object }> = 
     },
     fails: {
       responses: [{ text: "x", index: 0 }],
-      error: { code: Code.PERMISSION_DENIED, message: "denied y" },
+      error: {
+        code: Code.PERMISSION_DENIED,
+        message: "denied y",
+        details: [{ type: "fixture.v1.FailureDetail", reason: "not y" }],
+      },
     },
   },
 };
@@ -194,7 +220,7 @@ describe.each([
     });
     afterAll(() => echo.close());
 
-    it.each(client.kinds)("%s: answers, and fails with the handler's code and message", async (kind) => {
+    it.each(client.kinds)("%s: answers, and fails with the handler's code, message and details", async (kind) => {
       seen.length = 0;
       expect(await cases[kind].ok(echo)).toMatchObject(expected[kind].ok);
       expect(await cases[kind].fails(echo)).toMatchObject(expected[kind].fails);

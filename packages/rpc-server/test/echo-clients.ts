@@ -1,11 +1,12 @@
 // Clients of the fixture EchoService over every protocol the engine speaks, behind one shape, so a
 // test runs the same cases through each: gRPC through grpc-js (the generated client), and gRPC,
 // Connect and gRPC-Web through connect-node's transports. Each call resolves with what the caller
-// saw: the responses, the error (code and message), the response headers and trailers.
+// saw: the responses, the error (code, message and details), the response headers and trailers.
 import { createFileRegistry, fromBinary, type DescService } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { createAsyncIterable } from "@connectrpc/connect/protocol";
+import { findTrailerError } from "@connectrpc/connect/protocol-grpc";
 import {
   compressionGzip,
   createConnectTransport,
@@ -21,12 +22,19 @@ import {
   type StatusObject,
 } from "@grpc/grpc-js";
 import { fixtureDescriptorSet } from "./gen/descriptor-set.js";
-import { EchoServiceClient, type EchoRequest, type EchoResponse } from "./gen/fixture.js";
+import { EchoServiceClient, FailureDetail, type EchoRequest, type EchoResponse } from "./gen/fixture.js";
 import { echoRequest } from "./fixture-service.js";
+
+/** A detail of an error (google.rpc.Status's), its FailureDetail read. */
+export interface OutcomeDetail {
+  readonly type: string;
+  readonly reason: string;
+}
 
 export interface CallOutcome {
   readonly responses: EchoResponse[];
-  readonly error: { readonly code: number; readonly message: string } | undefined;
+  readonly error:
+    { readonly code: number; readonly message: string; readonly details: readonly OutcomeDetail[] } | undefined;
   /** Response headers and trailers the caller received (lower-case names; binary values in base64). */
   readonly headers: Record<string, string>;
   readonly trailers: Record<string, string>;
@@ -54,6 +62,14 @@ function response(message: { readonly text?: string; readonly index?: number }):
   return { text: message.text ?? "", index: message.index ?? 0 };
 }
 
+/** Details as connect-es reads them off the wire (type name and bytes), each read as the FailureDetail it is. */
+function outcomeDetails(details: readonly ({ type: string; value: Uint8Array } | object)[]): OutcomeDetail[] {
+  return details.map((detail) => {
+    if (!("type" in detail)) throw new Error("a detail made in code, not read from the wire");
+    return { type: detail.type, reason: FailureDetail.decode(detail.value).reason };
+  });
+}
+
 // gRPC through grpc-js's client.
 
 function metadataOf(headers: Record<string, string> | undefined): Metadata {
@@ -74,6 +90,14 @@ function recordOf(metadata: Metadata | undefined): Record<string, string> {
     if (!PROTOCOL_HEADER.test(name)) record[name] = typeof value === "string" ? value : value.toString("base64");
   }
   return record;
+}
+
+/** The details of a grpc-js status: its `grpc-status-details-bin`, read with connect-es's gRPC decoder. */
+function grpcJsDetails(metadata: Metadata): OutcomeDetail[] {
+  const [bytes] = metadata.get("grpc-status-details-bin");
+  if (bytes === undefined) return [];
+  const error = findTrailerError(new Headers({ "grpc-status-details-bin": Buffer.from(bytes).toString("base64") }));
+  return outcomeDetails(error?.details ?? []);
 }
 
 /** A grpc-js call of any kind, observed until its status. */
@@ -97,7 +121,10 @@ function observeGrpcJs(call: GrpcJsCall, options: EchoCallOptions, responses: Ec
       setImmediate(() =>
         resolve({
           responses,
-          error: status.code === Status.OK ? undefined : { code: status.code, message: status.details },
+          error:
+            status.code === Status.OK
+              ? undefined
+              : { code: status.code, message: status.details, details: grpcJsDetails(status.metadata) },
           headers,
           trailers: recordOf(status.metadata),
         }),
@@ -222,7 +249,7 @@ export function connectEchoClient(transport: Transport): EchoClient {
       const errorTrailers = userRecord(error.metadata);
       return {
         responses,
-        error: { code: error.code, message: error.rawMessage },
+        error: { code: error.code, message: error.rawMessage, details: outcomeDetails(error.details) },
         headers,
         trailers: { ...errorTrailers, ...trailers },
       };

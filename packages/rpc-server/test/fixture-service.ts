@@ -12,7 +12,13 @@ import {
   type ServiceImplementation,
 } from "../src/index.js";
 import { fixtureDescriptorSet } from "./gen/descriptor-set.js";
-import { EchoServiceService, type EchoRequest, type EchoResponse } from "./gen/fixture.js";
+import {
+  EchoServiceService,
+  FailureDetail,
+  protobufPackage,
+  type EchoRequest,
+  type EchoResponse,
+} from "./gen/fixture.js";
 
 export type EchoImplementation = ServiceImplementation<typeof EchoServiceService>;
 
@@ -23,9 +29,15 @@ export function wait(ms: number, context: CallContext): Promise<void> {
   });
 }
 
+/** A FailureDetail as a CallError's detail. */
+export function failureDetail(reason: string) {
+  return { type: `${protobufPackage}.FailureDetail`, value: FailureDetail.encode({ reason }).finish() };
+}
+
 /** The failure a request asks for, if any. */
 function failureOf(request: EchoRequest): CallError | undefined {
-  return request.failWithCode === 0 ? undefined : new CallError(request.failWithCode, request.text);
+  if (request.failWithCode === 0) return undefined;
+  return new CallError(request.failWithCode, request.text, request.failDetails.map(failureDetail));
 }
 
 /**
@@ -79,7 +91,7 @@ export const echoImplementation: EchoImplementation = {
 
 /** A request with the fields a test does not name at their defaults. */
 export function echoRequest(fields: Partial<EchoRequest>): EchoRequest {
-  return { text: "", repeat: 0, failWithCode: 0, delayMs: 0, ...fields };
+  return { text: "", repeat: 0, failWithCode: 0, delayMs: 0, failDetails: [], ...fields };
 }
 
 export interface EchoServerOptions extends Omit<Partial<RpcServerOptions>, "services"> {

@@ -189,10 +189,12 @@ describe.each(paths)("handlers on $name", (path) => {
     expect((await client.unary({ text: "throw" })).error).toEqual({
       code: Code.INTERNAL,
       message: "internal error: the handler broke",
+      details: [],
     });
     expect((await client.unary({ text: "reject" })).error).toEqual({
       code: Code.INTERNAL,
       message: "internal error: the handler's promise rejected",
+      details: [],
     });
     expect(await client.serverStream({ text: "throw" })).toMatchObject({
       responses: [{ text: "throw", index: 0 }],
@@ -523,6 +525,7 @@ describe.each(paths)("async middleware on $name", (path) => {
       expect((await client.serverStream({ text: "s" })).error).toEqual({
         code: Code.UNAUTHENTICATED,
         message: how === "throw" ? "no token (thrown)" : "no token (rejected)",
+        details: [],
       });
       expect(handlerRuns).toBe(0);
       refuse = undefined;

@@ -9,6 +9,7 @@ export {
   calculate,
   FLOAT32_MAX,
   type CalculationFailure,
+  type CalculationFailureReason,
   type CalculationOutcome,
   type CalculationSuccess,
 } from "./service/calculate.js";

@@ -22,7 +22,12 @@ describe("calculate", () => {
 
   it("rejects an operation outside the enum, naming it", () => {
     const outcome = calculate(2, 3, 7);
-    expect(outcome).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT });
+    expect(outcome).toMatchObject({
+      ok: false,
+      code: status.INVALID_ARGUMENT,
+      reason: "UNKNOWN_OPERATION",
+      field: "operation",
+    });
     expect(!outcome.ok && outcome.message).toMatch(
       /^operation 7 is not a known Operation \(ADD=0, SUBTRACT=1, MULTIPLY=2, DIVIDE=3\)$/,
     );
@@ -34,7 +39,12 @@ describe("calculate", () => {
     [Number.NEGATIVE_INFINITY, 1, "first_operand is -Infinity"],
   ])("rejects the non-finite operand in (%d, %d)", (a, b, message) => {
     const outcome = calculate(a, b, Operation.ADD);
-    expect(outcome).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT });
+    expect(outcome).toMatchObject({
+      ok: false,
+      code: status.INVALID_ARGUMENT,
+      reason: "OPERAND_NOT_FINITE",
+      field: message.split(" ")[0],
+    });
     expect(!outcome.ok && outcome.message).toContain(message);
   });
 
@@ -43,17 +53,21 @@ describe("calculate", () => {
       ok: false,
       code: status.INVALID_ARGUMENT,
       message: "division by zero: second_operand is 0",
+      reason: "DIVISION_BY_ZERO",
+      field: "second_operand",
     });
     expect(calculate(1, -0, Operation.DIVIDE)).toEqual({
       ok: false,
       code: status.INVALID_ARGUMENT,
       message: "division by zero: second_operand is -0",
+      reason: "DIVISION_BY_ZERO",
+      field: "second_operand",
     });
   });
 
   it("answers OUT_OF_RANGE when finite operands overflow float32", () => {
     const outcome = calculate(Math.fround(3e38), Math.fround(3e38), Operation.ADD);
-    expect(outcome).toMatchObject({ ok: false, code: status.OUT_OF_RANGE });
+    expect(outcome).toMatchObject({ ok: false, code: status.OUT_OF_RANGE, reason: "RESULT_OUT_OF_RANGE" });
     expect(!outcome.ok && outcome.message).toMatch(
       /^ADD of 3\.0000000\d+e\+38 and 3\.0000000\d+e\+38 is 6\.\d+e\+38, outside the float32 range/,
     );

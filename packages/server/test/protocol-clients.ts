@@ -1,6 +1,7 @@
 // Clients of every protocol the server speaks, behind one shape, for tests that run the same cases
 // through each. gRPC through grpc-js (the generated client) and through connect-es's gRPC transport;
-// Connect and gRPC-Web through connect-es's Node transports, over HTTP/2 (h2c) and HTTP/1.1.
+// Connect and gRPC-Web through connect-es's Node transports, over HTTP/2 (h2c) and HTTP/1.1. An error
+// comes back with its code, message and google.rpc.Status details, each decoded by its type.
 import { createFileRegistry, fromBinary, type DescService } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { ConnectError, createClient, type Transport } from "@connectrpc/connect";
@@ -18,15 +19,53 @@ import {
   type CalculationResult,
   type CalculatorClient,
 } from "@grpc-calculator/proto";
+import { BadRequest, ErrorInfo, Status } from "@grpc-calculator/proto/errors";
 import type { Protocol, ServedBy } from "@grpc-calculator/rpc-server";
 import { calculatorClient } from "./helpers.js";
 
-export type Answer = { readonly result: number } | { readonly code: number; readonly message: string };
+/** A detail of an error, decoded when it is one the contract sends (its bytes otherwise). */
+export interface Detail {
+  readonly type: string;
+  readonly value: ErrorInfo | BadRequest | Uint8Array;
+}
+
+export interface Failure {
+  readonly code: number;
+  readonly message: string;
+  readonly details: readonly Detail[];
+}
+
+export type Answer = { readonly result: number } | Failure;
 
 export interface StreamAnswer {
   readonly results: number[];
-  readonly error: { readonly code: number; readonly message: string } | undefined;
+  readonly error: Failure | undefined;
 }
+
+/** Details as connect-es reads them (a type name and bytes), decoded. */
+export function readDetails(details: readonly ({ type: string; value: Uint8Array } | object)[]): Detail[] {
+  return details.map((detail) => {
+    if (!("type" in detail)) throw new Error("a detail made in code, not read from the wire");
+    const { type, value } = detail;
+    if (type === ErrorInfo.$type) return { type, value: ErrorInfo.decode(value) };
+    if (type === BadRequest.$type) return { type, value: BadRequest.decode(value) };
+    return { type, value };
+  });
+}
+
+/** The details of `grpc-status-details-bin` (base64, or the bytes grpc-js decoded it to), if any. */
+export function statusDetails(value: string | Buffer | undefined): Detail[] {
+  if (value === undefined) return [];
+  const status = Status.decode(typeof value === "string" ? Buffer.from(value, "base64") : value);
+  return readDetails(status.details.map(({ typeUrl, value }) => ({ type: typeUrl.split("/").pop() ?? "", value })));
+}
+
+/** A grpc-js error as a Failure. */
+const grpcJsFailure = (error: ServiceError): Failure => ({
+  code: error.code,
+  message: error.details,
+  details: statusDetails(error.metadata.get("grpc-status-details-bin")[0]),
+});
 
 export interface ProtocolClient {
   calculate(request: Partial<BinaryOperation>): Promise<Answer>;
@@ -74,11 +113,7 @@ function grpcJsClient(channelOptions: ChannelOptions): (port: number) => Protoco
             new Metadata(),
             { deadline: Date.now() + 10_000 },
             (error: ServiceError | null, response?: CalculationResult) =>
-              resolve(
-                error === null
-                  ? { result: response?.result ?? Number.NaN }
-                  : { code: error.code, message: error.details },
-              ),
+              resolve(error === null ? { result: response?.result ?? Number.NaN } : grpcJsFailure(error)),
           );
         }),
       calculateStream: (requests) =>
@@ -87,7 +122,7 @@ function grpcJsClient(channelOptions: ChannelOptions): (port: number) => Protoco
           const results: number[] = [];
           let error: StreamAnswer["error"];
           call.on("data", (response: CalculationResult) => results.push(response.result));
-          call.on("error", (e: ServiceError) => (error = { code: e.code, message: e.details }));
+          call.on("error", (e: ServiceError) => (error = grpcJsFailure(e)));
           call.on("status", () => setImmediate(() => resolve({ results, error })));
           for (const request of requests) call.write(full(request));
           call.end();
@@ -103,9 +138,9 @@ function connectEsClient(transport: (baseUrl: string) => Transport): (port: numb
       calculatorService(),
       transport(`http://127.0.0.1:${port}`),
     ) as unknown as ConnectCalculator;
-    const failure = (error: unknown) => {
+    const failure = (error: unknown): Failure => {
       const e = ConnectError.from(error);
-      return { code: e.code as number, message: e.rawMessage };
+      return { code: e.code, message: e.rawMessage, details: readDetails(e.details) };
     };
     return {
       async calculate(request) {

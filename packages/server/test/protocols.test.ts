@@ -1,14 +1,36 @@
 // One table of Calculator cases through every protocol the server speaks, over HTTP/2 and HTTP/1.1,
 // on the server's direct paths and on the libraries (grpc-js, connect-es) it falls back to: every
-// client must get the same answers and the same statuses with the same messages, and the server's
-// log must say which protocol carried each call and which code served it.
+// client must get the same answers and the same statuses with the same messages and google.rpc.Status
+// details, and the server's log must say which protocol carried each call and which code served it.
 import { status } from "@grpc/grpc-js";
 import { Operation, type BinaryOperation } from "@grpc-calculator/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../src/index.js";
 import { createLogger } from "../src/logger.js";
 import { startTestServer } from "./helpers.js";
-import { clientKinds, type Answer, type ProtocolClient } from "./protocol-clients.js";
+import { clientKinds, type Answer, type Detail, type Failure, type ProtocolClient } from "./protocol-clients.js";
+
+/** The ErrorInfo every error of the arithmetic carries (calculator.proto's header). */
+const errorInfo = (reason: string, metadata: Record<string, string>): Detail => ({
+  type: "google.rpc.ErrorInfo",
+  value: { reason, domain: "calculator", metadata },
+});
+
+/** An INVALID_ARGUMENT, its ErrorInfo and its BadRequest naming `field`; `index` for a request of a stream. */
+function invalid(reason: string, field: string, operation: string, message: string, index?: number): Failure {
+  const badRequest: Detail = {
+    type: "google.rpc.BadRequest",
+    value: { fieldViolations: [{ field, description: message, reason, localizedMessage: undefined }] },
+  };
+  return {
+    code: status.INVALID_ARGUMENT,
+    message: index === undefined ? message : `operation ${index}: ${message}`,
+    details: [
+      errorInfo(reason, { operation, ...(index === undefined ? {} : { requestIndex: String(index) }) }),
+      badRequest,
+    ],
+  };
+}
 
 const unaryCases: [string, Partial<BinaryOperation>, Answer][] = [
   ["ADD", { firstOperand: 2, secondOperand: 3 }, { result: 5 }],
@@ -24,25 +46,32 @@ const unaryCases: [string, Partial<BinaryOperation>, Answer][] = [
   [
     "an operation outside the enum",
     { operation: 7 as Operation },
-    {
-      code: status.INVALID_ARGUMENT,
-      message: "operation 7 is not a known Operation (ADD=0, SUBTRACT=1, MULTIPLY=2, DIVIDE=3)",
-    },
+    invalid(
+      "UNKNOWN_OPERATION",
+      "operation",
+      "7",
+      "operation 7 is not a known Operation (ADD=0, SUBTRACT=1, MULTIPLY=2, DIVIDE=3)",
+    ),
   ],
   [
     "a NaN operand",
     { firstOperand: Number.NaN },
-    { code: status.INVALID_ARGUMENT, message: "first_operand is NaN; operands must be finite numbers" },
+    invalid("OPERAND_NOT_FINITE", "first_operand", "ADD", "first_operand is NaN; operands must be finite numbers"),
   ],
   [
     "an infinite operand",
     { secondOperand: Number.NEGATIVE_INFINITY },
-    { code: status.INVALID_ARGUMENT, message: "second_operand is -Infinity; operands must be finite numbers" },
+    invalid(
+      "OPERAND_NOT_FINITE",
+      "second_operand",
+      "ADD",
+      "second_operand is -Infinity; operands must be finite numbers",
+    ),
   ],
   [
     "division by zero",
     { firstOperand: 1, secondOperand: 0, operation: Operation.DIVIDE },
-    { code: status.INVALID_ARGUMENT, message: "division by zero: second_operand is 0" },
+    invalid("DIVISION_BY_ZERO", "second_operand", "DIVIDE", "division by zero: second_operand is 0"),
   ],
   [
     "a float32 overflow",
@@ -51,6 +80,7 @@ const unaryCases: [string, Partial<BinaryOperation>, Answer][] = [
       code: status.OUT_OF_RANGE,
       message:
         "ADD of 3.0000000054977558e+38 and 3.0000000054977558e+38 is 6.0000000109955115e+38, outside the float32 range (±3.4028234663852886e+38)",
+      details: [errorInfo("RESULT_OUT_OF_RANGE", { operation: "ADD" })],
     },
   ],
 ];
@@ -103,7 +133,7 @@ describe.each([
     });
     afterAll(() => client.close());
 
-    it("answers in order and ends at the first invalid request with its index", async () => {
+    it("answers in order and ends at the first invalid request with its index, in the message and the details", async () => {
       await expect(
         client.calculateStream([
           { firstOperand: 1, secondOperand: 1 },
@@ -119,7 +149,20 @@ describe.each([
         ]),
       ).resolves.toEqual({
         results: [2, 4],
-        error: { code: status.INVALID_ARGUMENT, message: "operation 2: division by zero: second_operand is 0" },
+        error: invalid("DIVISION_BY_ZERO", "second_operand", "DIVIDE", "division by zero: second_operand is 0", 2),
+      });
+      await expect(
+        client.calculateStream([
+          { firstOperand: 1, secondOperand: 1 },
+          { firstOperand: 3e38, secondOperand: 3e38, operation: Operation.MULTIPLY },
+        ]),
+      ).resolves.toMatchObject({
+        results: [2],
+        error: {
+          code: status.OUT_OF_RANGE,
+          message: expect.stringMatching(/^operation 1: MULTIPLY of /) as string,
+          details: [errorInfo("RESULT_OUT_OF_RANGE", { operation: "MULTIPLY", requestIndex: "1" })],
+        },
       });
     });
   });

@@ -5,6 +5,7 @@ import { BinaryOperation, CalculationResult, Operation } from "@grpc-calculator/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { limits, type RunningServer } from "../src/index.js";
 import { calculateOnce, calculatorClient, startTestServer } from "./helpers.js";
+import { statusDetails, type Detail } from "./protocol-clients.js";
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -12,7 +13,23 @@ beforeAll(async () => {
 });
 afterAll(() => server.shutdown());
 
-function grpcRequest(path: string, body: Buffer): Promise<{ status: string | undefined; message: string | undefined }> {
+interface GrpcAnswer {
+  readonly status: string | undefined;
+  readonly message: string | undefined;
+  /** Undefined without a `grpc-status-details-bin`. */
+  readonly details: Detail[] | undefined;
+}
+
+function answerOf(headers: IncomingHttpHeaders): GrpcAnswer {
+  const details = headers["grpc-status-details-bin"] as string | undefined;
+  return {
+    status: String(headers["grpc-status"]),
+    message: headers["grpc-message"] as string | undefined,
+    details: details === undefined ? undefined : statusDetails(details),
+  };
+}
+
+function grpcRequest(path: string, body: Buffer): Promise<GrpcAnswer> {
   return new Promise((resolve, reject) => {
     const session = connect(`http://127.0.0.1:${server.port}`);
     session.on("error", reject);
@@ -24,18 +41,20 @@ function grpcRequest(path: string, body: Buffer): Promise<{ status: string | und
     });
     request.on("response", (headers) => {
       // A trailers-only answer carries the status in the headers.
-      if (headers["grpc-status"] !== undefined) {
-        resolve({ status: String(headers["grpc-status"]), message: headers["grpc-message"] as string | undefined });
-      }
+      if (headers["grpc-status"] !== undefined) resolve(answerOf(headers));
     });
-    request.on("trailers", (trailers: IncomingHttpHeaders) =>
-      resolve({ status: String(trailers["grpc-status"]), message: trailers["grpc-message"] as string | undefined }),
-    );
+    request.on("trailers", (trailers: IncomingHttpHeaders) => resolve(answerOf(trailers)));
     request.on("close", () => session.close());
     request.resume();
     request.end(body);
   });
 }
+
+/** The detail of a CalculateStream request that could not be read (calculator.proto's header). */
+const unreadable = (index: number): Detail => ({
+  type: "google.rpc.ErrorInfo",
+  value: { reason: "UNREADABLE_REQUEST", domain: "calculator", metadata: { requestIndex: String(index) } },
+});
 
 function frame(message: Buffer): Buffer {
   const header = Buffer.alloc(5);
@@ -102,10 +121,12 @@ describe("transport", () => {
     const truncated = frame(Buffer.from([0x18, 0xff, 0xff]));
     await expect(grpcRequest("/Calculator/Calculate", truncated)).resolves.toMatchObject({
       status: String(status.INTERNAL),
+      details: undefined, // not the arithmetic's: no details
     });
     const streamed = await grpcRequest("/Calculator/CalculateStream", truncated);
     expect(streamed.status).toBe(String(status.INTERNAL));
     expect(streamed.message).toMatch(/^operation 0: cannot parse the request/);
+    expect(streamed.details).toEqual([unreadable(0)]);
     const client = calculatorClient(server.port);
     await expect(calculateOnce(client, { firstOperand: 2, secondOperand: 3 })).resolves.toBe(5);
     client.close();
@@ -173,6 +194,7 @@ describe("transport", () => {
     const answer = await grpcRequest("/Calculator/CalculateStream", Buffer.concat([ok, oversized]));
     expect(answer.status).toBe(String(status.RESOURCE_EXHAUSTED));
     expect(answer.message).toMatch(/^operation 1: received message larger than max/);
+    expect(answer.details).toEqual([unreadable(1)]);
   });
 
   it("CalculateStream: the server ends a call past its grpc-timeout with DEADLINE_EXCEEDED", async () => {

@@ -22,6 +22,7 @@ import { cancelled, type MethodPipeline, type Pipelines, type StreamPipeline } f
 import { startStream, type StreamCall, type StreamSink } from "../pipeline/stream-call.js";
 import { runUnary } from "../pipeline/unary-call.js";
 import { decodeMessage } from "../protocol/codec.js";
+import { encodeStatus, STATUS_DETAILS_HEADER } from "../protocol/status-details.js";
 import type { ServiceRegistration } from "../service.js";
 
 type AnyCall =
@@ -62,9 +63,16 @@ function metadataOf(headers: Headers | undefined): Metadata | undefined {
   return metadata;
 }
 
-/** grpc-js sends `{ code, details, metadata }` as the call's status. */
+/**
+ * grpc-js sends `{ code, details, metadata }` as the call's status, the metadata as trailers: the
+ * handler's, and the error's details as `grpc-status-details-bin` when it has any.
+ */
 function grpcStatus(error: CallError, context: TransportCallContext) {
-  const metadata = metadataOf(context.setResponseTrailer);
+  let metadata = metadataOf(context.setResponseTrailer);
+  if (error.details.length > 0) {
+    metadata ??= new Metadata();
+    metadata.set(STATUS_DETAILS_HEADER, Buffer.from(encodeStatus(error)));
+  }
   return { code: error.code, details: error.message, ...(metadata === undefined ? {} : { metadata }) };
 }
 

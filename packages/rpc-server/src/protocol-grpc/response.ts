@@ -9,6 +9,7 @@ import { status } from "@grpc/grpc-js";
 import { userHeaders, type TransportCallContext } from "../call-context.js";
 import type { CallError } from "../call-error.js";
 import { stopRequestBody } from "../protocol/http2-stream.js";
+import { encodeStatus, STATUS_DETAILS_HEADER } from "../protocol/status-details.js";
 
 /** grpc-message is percent-encoded: every byte outside printable ASCII, and '%'. */
 export function encodeGrpcMessage(message: string): string {
@@ -49,13 +50,20 @@ export function responseHeaders(context: TransportCallContext): OutgoingHttpHead
   return withUserHeaders(RESPONSE_HEADERS, context.setResponseHeader);
 }
 
+/** `grpc-status` and `grpc-message` of `error`, and `grpc-status-details-bin` when it has details. */
+function errorTrailers(error: CallError): OutgoingHttpHeaders {
+  const trailers: OutgoingHttpHeaders = {
+    "grpc-status": String(error.code),
+    "grpc-message": encodeGrpcMessage(error.message),
+  };
+  // Base64 with padding, as grpc-js sends binary metadata (the fallback path's answer is the same).
+  if (error.details.length > 0) trailers[STATUS_DETAILS_HEADER] = Buffer.from(encodeStatus(error)).toString("base64");
+  return trailers;
+}
+
 /** The trailers of a call ending with `error` (OK when there is none), with the handler's trailers. */
 export function statusTrailers(error: CallError | undefined, context?: TransportCallContext): OutgoingHttpHeaders {
-  const base =
-    error === undefined
-      ? OK_TRAILERS
-      : { "grpc-status": String(error.code), "grpc-message": encodeGrpcMessage(error.message) };
-  return withUserHeaders(base, context?.setResponseTrailer);
+  return withUserHeaders(error === undefined ? OK_TRAILERS : errorTrailers(error), context?.setResponseTrailer);
 }
 
 /** Ends a call that has sent nothing yet with only its status (a "Trailers-Only" response). */

@@ -16,11 +16,20 @@ export interface CalculationSuccess {
   readonly result: number;
 }
 
-/** A rejected calculation: the gRPC status to answer with and a message naming the offending value. */
+/** Why a calculation was rejected: the stable `reason` of its google.rpc.ErrorInfo (calculator.proto's header). */
+export type CalculationFailureReason =
+  "OPERAND_NOT_FINITE" | "DIVISION_BY_ZERO" | "UNKNOWN_OPERATION" | "RESULT_OUT_OF_RANGE";
+
+/**
+ * A rejected calculation: the gRPC status to answer with, a message naming the offending value, why, and
+ * for INVALID_ARGUMENT the request field at fault (by its name in calculator.proto).
+ */
 export interface CalculationFailure {
   readonly ok: false;
   readonly code: status.INVALID_ARGUMENT | status.OUT_OF_RANGE;
   readonly message: string;
+  readonly reason: CalculationFailureReason;
+  readonly field?: "first_operand" | "second_operand" | "operation";
 }
 
 export type CalculationOutcome = CalculationSuccess | CalculationFailure;
@@ -30,13 +39,17 @@ export const FLOAT32_MAX = 3.4028234663852886e38;
 
 const KNOWN_OPERATIONS = operations.map((value) => `${operationToJSON(value)}=${value}`).join(", ");
 
-function invalid(message: string): CalculationFailure {
-  return { ok: false, code: status.INVALID_ARGUMENT, message };
+function invalid(
+  reason: CalculationFailureReason,
+  field: NonNullable<CalculationFailure["field"]>,
+  message: string,
+): CalculationFailure {
+  return { ok: false, code: status.INVALID_ARGUMENT, message, reason, field };
 }
 
-function checkOperand(name: string, value: number): CalculationFailure | undefined {
+function checkOperand(field: "first_operand" | "second_operand", value: number): CalculationFailure | undefined {
   if (Number.isFinite(value)) return undefined;
-  return invalid(`${name} is ${String(value)}; operands must be finite numbers`);
+  return invalid("OPERAND_NOT_FINITE", field, `${field} is ${String(value)}; operands must be finite numbers`);
 }
 
 /**
@@ -68,18 +81,24 @@ export function calculate(first: number, second: number, operation: number): Cal
       break;
     case Operation.DIVIDE:
       if (secondOperand === 0) {
-        return invalid(`division by zero: second_operand is ${Object.is(secondOperand, -0) ? "-0" : "0"}`);
+        const zero = Object.is(secondOperand, -0) ? "-0" : "0";
+        return invalid("DIVISION_BY_ZERO", "second_operand", `division by zero: second_operand is ${zero}`);
       }
       exact = firstOperand / secondOperand;
       break;
     default:
-      return invalid(`operation ${String(operation)} is not a known Operation (${KNOWN_OPERATIONS})`);
+      return invalid(
+        "UNKNOWN_OPERATION",
+        "operation",
+        `operation ${String(operation)} is not a known Operation (${KNOWN_OPERATIONS})`,
+      );
   }
   const result = Math.fround(exact);
   if (!Number.isFinite(result)) {
     return {
       ok: false,
       code: status.OUT_OF_RANGE,
+      reason: "RESULT_OUT_OF_RANGE",
       message:
         `${operationToJSON(operation)} of ${firstOperand} and ${secondOperand} is ${exact}, ` +
         `outside the float32 range (±${FLOAT32_MAX})`,

@@ -4,7 +4,6 @@
  * the engine's transports computes anything itself.
  */
 import {
-  CallError,
   defineService,
   eachRequest,
   type ServiceImplementation,
@@ -18,34 +17,25 @@ import {
   type CalculationResult,
 } from "@grpc-calculator/proto";
 import { calculate } from "./calculate.js";
+import { calculationError, unreadableRequest } from "./calculation-error.js";
 
-/** One operation's answer, or the CallError with the status the contract names. */
-function compute(request: BinaryOperation): CalculationResult {
+/**
+ * One operation's answer, or the CallError with the status and details the contract names. In a
+ * `CalculateStream` (`index` given), the first invalid request — one that breaks the arithmetic's rules,
+ * or one that could not be read — ends the call with its status, its index first in the message and in
+ * the details (calculator.proto).
+ */
+function compute(request: BinaryOperation, index?: number): CalculationResult {
   const outcome = calculate(request.firstOperand, request.secondOperand, request.operation);
-  if (!outcome.ok) throw new CallError(outcome.code, outcome.message);
+  if (!outcome.ok) throw calculationError(request, outcome, index);
   return { result: outcome.result };
 }
 
-/**
- * `CalculateStream`'s rule (calculator.proto): the first invalid request — one that breaks the
- * arithmetic's rules, or one that could not be read — ends the call with its status and a message
- * that starts with its zero-based index.
- */
-const atIndex = (error: CallError, index: number): CallError =>
-  new CallError(error.code, `operation ${index}: ${error.message}`);
-
 export const calculator: ServiceImplementation<typeof CalculatorService> = {
   calculate: (request) => compute(request),
-  calculateStream: eachRequest(
-    (request: BinaryOperation, index) => {
-      try {
-        return compute(request);
-      } catch (error) {
-        throw error instanceof CallError ? atIndex(error, index) : error;
-      }
-    },
-    { requestError: atIndex },
-  ),
+  calculateStream: eachRequest((request: BinaryOperation, index) => compute(request, index), {
+    requestError: unreadableRequest,
+  }),
 };
 
 /** The Calculator as the engine serves it. */
