@@ -10,8 +10,8 @@
 import { wireErrors, type CallError } from "./call-error.js";
 import type { MethodInfo } from "./service.js";
 
-/** The wire protocols the engine speaks. */
-export type Protocol = "grpc" | "grpc-web" | "connect";
+/** The wire protocols the engine speaks (`rest`: google.api.http routes, JSON transcoded from HTTP). */
+export type Protocol = "grpc" | "grpc-web" | "connect" | "rest";
 
 /**
  * The code that decoded and encoded the call: the engine's own direct path (src/protocol-*), or the

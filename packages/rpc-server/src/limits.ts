@@ -70,6 +70,16 @@ export const HTTP1_HEADERS_TIMEOUT_MS = 10_000;
 export const HTTP1_REQUEST_TIMEOUT_MS = 30_000;
 export const HTTP1_KEEP_ALIVE_TIMEOUT_MS = 60_000;
 
+/**
+ * A REST request's query string (protocol-rest/): at most 8 KiB, answered 414 URI Too Long beyond.
+ * The common front ends' request-line limit (nginx's default `large_client_header_buffers` is 8 KiB
+ * and answers 414 past it), so a URL the engine accepts passes any of them; well inside Node's own
+ * header limits (16 KiB for HTTP/1.1, 64 KiB of header list on HTTP/2), so the client gets this
+ * clear answer and not a bare 431. The query carries a request's fields as text: a larger request
+ * belongs in a POST body.
+ */
+export const MAX_QUERY_BYTES = 8 * 1024;
+
 /** The limits a server may set for itself. */
 export interface ServerLimits {
   readonly maxReceiveMessageBytes: number;

@@ -97,7 +97,7 @@ describe("the fixture's bindings", () => {
   it("reads each rule and its additional_bindings, and nothing for methods without one", () => {
     const routes = (name: string) =>
       httpBindings(method(name), registry).map((b) => `${b.httpMethod} ${b.template.pattern}`);
-    expect(routes("GetBook")).toEqual(["GET /v1/{name=shelves/*/books/*}", "GET /v1/shelves/{shelf}/books/{book_id}"]);
+    expect(routes("GetBook")).toEqual(["GET /v1/{name=shelves/*/books/*}", "GET /v2/shelves/{shelf}/books/{book_id}"]);
     expect(routes("Search")).toEqual(["SEARCH /v1/books"]);
     expect(routes("ArchiveBook")).toEqual(["POST /v1/{name=shelves/*/books/*}:archive"]);
     expect(routes("Watch")).toEqual([]);

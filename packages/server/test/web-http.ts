@@ -1,18 +1,20 @@
 // Raw HTTP clients for the web protocols' tests: one request over HTTP/1.1 (node:http) or h2c
-// (node:http2), the whole response back. No protocol library in between, so tests see the bytes.
-import { request as http1Request } from "node:http";
-import { connect, type IncomingHttpHeaders } from "node:http2";
+// (node:http2), the whole response back — the engine's raw-HTTP test helpers, with the calculator's
+// Calculate as the default request. No protocol library in between, so tests see the bytes.
 import { connect as tcpConnect } from "node:net";
+import {
+  http1 as engineHttp1,
+  http2 as engineHttp2,
+  type HttpAnswer,
+  type HttpRequest as EngineRequest,
+} from "@grpc-calculator/rpc-server/test/raw-http";
 
 // Enveloping and reading length-prefixed frames: the engine's raw-HTTP test helpers, one copy.
 export { envelope, frames as grpcWebFrames } from "@grpc-calculator/rpc-server/test/raw-http";
 
-export interface HttpAnswer {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: Buffer;
-}
+export type { HttpAnswer } from "@grpc-calculator/rpc-server/test/raw-http";
 
+/** A request; by default a POST to the calculator's Calculate. */
 export interface HttpRequest {
   readonly method?: string;
   readonly path?: string;
@@ -20,43 +22,14 @@ export interface HttpRequest {
   readonly body?: Buffer | string;
 }
 
-export function http1(
-  port: number,
-  { method = "POST", path = "/Calculator/Calculate", headers = {}, body }: HttpRequest,
-): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    const request = http1Request({ host: "127.0.0.1", port, method, path, headers, agent: false }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("end", () =>
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }),
-      );
-    });
-    request.on("error", reject);
-    request.end(body);
-  });
-}
+const calculate = (request: HttpRequest): EngineRequest => ({
+  method: "POST",
+  path: "/Calculator/Calculate",
+  ...request,
+});
 
-export function http2(
-  port: number,
-  { method = "POST", path = "/Calculator/Calculate", headers = {}, body }: HttpRequest,
-): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    const session = connect(`http://127.0.0.1:${port}`);
-    session.on("error", reject);
-    const stream = session.request({ ":method": method, ":path": path, ...headers });
-    let responseHeaders: IncomingHttpHeaders = {};
-    const chunks: Buffer[] = [];
-    stream.on("response", (received) => (responseHeaders = received));
-    stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-    stream.on("end", () => {
-      session.close();
-      resolve({ status: Number(responseHeaders[":status"]), headers: responseHeaders, body: Buffer.concat(chunks) });
-    });
-    stream.on("error", reject);
-    stream.end(body);
-  });
-}
+export const http1 = (port: number, request: HttpRequest): Promise<HttpAnswer> => engineHttp1(port, calculate(request));
+export const http2 = (port: number, request: HttpRequest): Promise<HttpAnswer> => engineHttp2(port, calculate(request));
 
 export const httpVersions = [
   ["HTTP/1.1", http1],

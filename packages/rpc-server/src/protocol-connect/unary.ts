@@ -26,8 +26,11 @@ import { JSON_OPTIONS, type MethodCodec } from "../web/descriptors.js";
 import type { HttpExchange } from "../web/http-exchange.js";
 import type { UnaryWireFormat, WireResponse } from "../web/unary-exchange.js";
 
-/** `headers` with the handler's trailers as Connect's unary protocol carries them. */
-function withTrailers(headers: OutgoingHttpHeaders, trailers: Headers | undefined): OutgoingHttpHeaders {
+/**
+ * `headers` with the handler's trailers as Connect's unary protocol carries them (`trailer-` headers);
+ * REST sends them the same way.
+ */
+export function withTrailerHeaders(headers: OutgoingHttpHeaders, trailers: Headers | undefined): OutgoingHttpHeaders {
   const pairs = userHeaders(trailers);
   if (pairs.length === 0) return headers;
   const merged = { ...headers };
@@ -41,7 +44,7 @@ const PROTO_HEADERS = Object.freeze({ "content-type": contentTypeUnaryProto });
 function failure(error: CallError, trailers: Headers | undefined): WireResponse {
   return {
     status: codeToHttpStatus(toConnectError(error).code),
-    headers: withTrailers(JSON_HEADERS, trailers),
+    headers: withTrailerHeaders(JSON_HEADERS, trailers),
     body: errorToJsonBytes(toConnectError(error), JSON_OPTIONS),
   };
 }
@@ -57,7 +60,7 @@ export function connectUnaryFormats(
     decode: (body) => decodeMessage(method, body),
     answer: (response, trailers) => ({
       status: 200,
-      headers: withTrailers(PROTO_HEADERS, trailers),
+      headers: withTrailerHeaders(PROTO_HEADERS, trailers),
       body: method.encode(response),
     }),
     fail: failure,
@@ -77,7 +80,7 @@ export function connectUnaryFormats(
       },
       answer: (response, trailers) => ({
         status: 200,
-        headers: withTrailers(JSON_HEADERS, trailers),
+        headers: withTrailerHeaders(JSON_HEADERS, trailers),
         body: json.responseToJson(response),
       }),
       fail: failure,

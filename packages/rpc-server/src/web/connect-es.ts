@@ -10,6 +10,7 @@ import type {
   DescMethodClientStreaming,
   DescMethodServerStreaming,
   DescMethodUnary,
+  DescMethod,
   DescService,
   Message,
 } from "@bufbuild/protobuf";
@@ -39,6 +40,7 @@ import type { StreamSink } from "../pipeline/stream-call.js";
 import { startStream } from "../pipeline/stream-call.js";
 import { runUnary } from "../pipeline/unary-call.js";
 import { MAX_TIMER_MS } from "../protocol/timeouts.js";
+import { cacheControl } from "./cache-policy.js";
 import { fromConnectError, toConnectError } from "./connect-errors.js";
 import { JSON_OPTIONS, type MethodCodec } from "./descriptors.js";
 import type { HttpExchange } from "./http-exchange.js";
@@ -284,13 +286,23 @@ export function connectEsDispatch(
   });
   for (const service of services) register(router, service, pipelines, codecs);
   const handlers = new Map<string, UniversalHandler>(router.handlers.map((handler) => [handler.requestPath, handler]));
+  const methods = new Map<string, DescMethod>(
+    services.flatMap((s) => s.methods.map((m) => [`/${s.typeName}/${m.name}`, m] as const)),
+  );
   return async (exchange, extraHeaders) => {
     const handler = handlers.get(exchange.path);
     const request = { ...exchange.toUniversal(), contextValues: createContextValues().set(exchangeKey, exchange) };
     const response = handler === undefined ? uResponseNotFound : await handler(request);
-    if (extraHeaders === undefined) return exchange.sendUniversal(response);
+    const method = methods.get(exchange.path);
+    // Connect GET: a successful answer of a method without side effects may be cached (cache-policy.ts).
+    const cache =
+      response.status === 200 && method !== undefined
+        ? cacheControl(method, exchange.method, exchange.header, response.header)
+        : undefined;
+    if (extraHeaders === undefined && cache === undefined) return exchange.sendUniversal(response);
     const header = new Headers(response.header);
-    for (const [name, value] of Object.entries(extraHeaders)) header.set(name, String(value));
+    for (const [name, value] of Object.entries(extraHeaders ?? {})) header.set(name, String(value));
+    if (cache !== undefined) header.set("cache-control", cache);
     await exchange.sendUniversal({ ...response, header });
   };
 }

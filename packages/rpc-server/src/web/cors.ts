@@ -2,7 +2,7 @@
  * CORS for browsers calling from other origins, closed by default: `CORS_ALLOWED_ORIGINS` (config.ts)
  * lists the origins admitted, or `*`. The allowed methods and headers, and the response headers
  * exposed to scripts, are connect-es's `cors` constants: what the Connect and gRPC-Web protocols
- * need. A request from an origin that is not admitted is refused with 403 before anything runs.
+ * need; the REST routes' methods are allowed too. A request from an origin that is not admitted is refused with 403 before anything runs.
  */
 import type { OutgoingHttpHeaders } from "node:http";
 import { cors } from "@connectrpc/connect";
@@ -17,7 +17,6 @@ const PREFLIGHT_MAX_AGE_SECONDS = 7200;
 // Added to the protocols' own: `authorization` (the SDK's token auth) and the trace context headers that
 // browsers instrumented with OpenTelemetry send.
 const ALLOWED_HEADERS = [...cors.allowedHeaders, "authorization", "traceparent", "tracestate"].join(", ");
-const ALLOWED_METHODS = cors.allowedMethods.join(", ");
 const EXPOSED_HEADERS = cors.exposedHeaders.join(", ");
 
 export type CorsDecision =
@@ -32,8 +31,13 @@ export type CorsDecision =
 
 const NONE: CorsDecision = { kind: "none" };
 
-export function corsPolicy(allowed: AllowedOrigins): (method: string, header: HeaderLookup) => CorsDecision {
+/** `restMethods`: the HTTP methods of the REST routes (PUT, PATCH, …), allowed besides the protocols' own. */
+export function corsPolicy(
+  allowed: AllowedOrigins,
+  restMethods: readonly string[] = [],
+): (method: string, header: HeaderLookup) => CorsDecision {
   const admits = (origin: string) => allowed === "*" || allowed.has(origin);
+  const allowedMethods = [...new Set([...cors.allowedMethods, ...restMethods.filter((m) => m !== "*")])].join(", ");
   return (method, header) => {
     const origin = header("origin");
     if (origin === undefined) return NONE;
@@ -44,7 +48,7 @@ export function corsPolicy(allowed: AllowedOrigins): (method: string, header: He
         kind: "preflight",
         headers: {
           ...base,
-          "access-control-allow-methods": ALLOWED_METHODS,
+          "access-control-allow-methods": allowedMethods,
           "access-control-allow-headers": ALLOWED_HEADERS,
           "access-control-max-age": String(PREFLIGHT_MAX_AGE_SECONDS),
         },

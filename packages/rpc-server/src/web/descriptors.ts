@@ -13,6 +13,7 @@ import {
   toBinary,
   type DescMethod,
   type DescService,
+  type FileRegistry,
   type JsonReadOptions,
   type JsonWriteOptions,
   type Message,
@@ -33,15 +34,25 @@ export const JSON_OPTIONS: Partial<JsonReadOptions & JsonWriteOptions> = {
   alwaysEmitImplicit: true,
 };
 
-/** The protobuf-es descriptor of each served service that has a descriptor set, by service name. */
-export function serviceDescriptors(services: readonly ServiceRegistration[]): Map<string, DescService> {
-  const descriptors = new Map<string, DescService>();
+/** A served service as protobuf-es describes it, with the registry of its whole descriptor set. */
+export interface ServiceDescriptor {
+  readonly service: DescService;
+  /**
+   * Every type and extension of the set: what its methods' options (google.api.http) and the Anys of
+   * its errors' details are read with.
+   */
+  readonly registry: FileRegistry;
+}
+
+/** Each served service that has a descriptor set, by service name. */
+export function serviceDescriptors(services: readonly ServiceRegistration[]): Map<string, ServiceDescriptor> {
+  const descriptors = new Map<string, ServiceDescriptor>();
   for (const service of services) {
     if (service.descriptorSet === undefined) continue;
     const registry = createFileRegistry(fromBinary(FileDescriptorSetSchema, service.descriptorSet));
     const descriptor = registry.getService(service.name);
     if (descriptor === undefined) throw new Error(`the descriptor set given for ${service.name} does not hold it`);
-    descriptors.set(service.name, descriptor);
+    descriptors.set(service.name, { service: descriptor, registry });
   }
   return descriptors;
 }

@@ -16,6 +16,8 @@ export interface HttpExchange {
   readonly method: string;
   /** The path, without the query. */
   readonly path: string;
+  /** The query as sent, without its `?` (`""` when none): REST reads request fields from it. */
+  readonly query: string;
   readonly header: HeaderLookup;
   readonly peer: () => string | undefined;
   /**
@@ -49,9 +51,25 @@ export interface ResponseWriter {
 
 export const CLIENT_WENT_AWAY = new CallError(status.CANCELLED, "the client cancelled the call");
 
-/** The error for a body over the limit, in connect-es's words. */
+/**
+ * A CallError with the HTTP status that HTTP's own semantics give it (413 for a body over the limit),
+ * for the protocol that answers with HTTP statuses of its own (REST). The RPC protocols read only its
+ * code and message.
+ */
+export class HttpStatusError extends CallError {
+  constructor(
+    readonly httpStatus: number,
+    code: status,
+    message: string,
+  ) {
+    super(code, message);
+  }
+}
+
+/** The error for a body over the limit, in connect-es's words; 413 Content Too Large over REST. */
 export function bodyTooLarge(bytes: number, maxBytes: number): CallError {
-  return new CallError(
+  return new HttpStatusError(
+    413,
     status.RESOURCE_EXHAUSTED,
     `message size ${bytes} is larger than configured readMaxBytes ${maxBytes}`,
   );

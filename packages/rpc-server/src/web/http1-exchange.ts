@@ -11,6 +11,7 @@ export function http1Exchange(request: IncomingMessage, response: ServerResponse
     httpVersion: "1.1",
     method: request.method ?? "GET",
     path: query === -1 ? url : url.slice(0, query),
+    query: query === -1 ? "" : url.slice(query + 1),
     header: headerLookup(request.headers),
     peer: () => peerOf(request.socket),
 

@@ -1,5 +1,6 @@
 /** An HttpExchange over an HTTP/2 stream (h2c from Cloud Run's front end, or TLS h2). */
 import { once } from "node:events";
+import type { OutgoingHttpHeaders } from "node:http";
 import { constants, type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import type { UniversalServerResponse } from "@connectrpc/connect/protocol";
 import { headerLookup, peerOf } from "../protocol/http-request.js";
@@ -17,6 +18,7 @@ export function http2Exchange(stream: ServerHttp2Stream, headers: IncomingHttpHe
     httpVersion: "2",
     method,
     path: query === -1 ? rawPath : rawPath.slice(0, query),
+    query: query === -1 ? "" : rawPath.slice(query + 1),
     header,
     peer: () => peerOf(stream.session?.socket),
 
@@ -51,6 +53,7 @@ export function http2Exchange(stream: ServerHttp2Stream, headers: IncomingHttpHe
     respond(status, responseHeaders, body) {
       if (gone()) return;
       responded = true;
+      if (body === undefined || body.length === 0) return respondEmpty(stream, status, responseHeaders);
       stream.respond({ ...responseHeaders, [constants.HTTP2_HEADER_STATUS]: status });
       stream.end(body);
       // A response sent before the request body was read (refused, or past its deadline): stop the upload.
@@ -79,10 +82,25 @@ export function http2Exchange(stream: ServerHttp2Stream, headers: IncomingHttpHe
   };
 }
 
+/**
+ * A response without a body: its headers end the stream (END_STREAM on HEADERS), then the request is
+ * stopped if it is still arriving. Not `end()` after `respond()`: that sends an empty DATA frame, and
+ * closing the stream then while the client's own empty END_STREAM DATA frame was in flight (a GET
+ * from Node's http2 client that calls `end()` after opening the stream, to an unknown path: connect-es's
+ * bodiless 404) sent the server into a loop: every later request stalled and its memory passed 2 GB
+ * within seconds (seen on Node 24.22.3 behind grpc-js's session; a bare node:http2 server did not).
+ */
+function respondEmpty(stream: ServerHttp2Stream, status: number, headers: OutgoingHttpHeaders): void {
+  stream.respond({ ...headers, [constants.HTTP2_HEADER_STATUS]: status }, { endStream: true });
+  stopRequestBody(stream);
+}
+
 async function sendUniversalResponse(stream: ServerHttp2Stream, response: UniversalServerResponse): Promise<void> {
   if (stream.destroyed || stream.closed) return;
   const trailer = response.trailer === undefined ? {} : fromWebHeaders(response.trailer);
   const withTrailers = Object.keys(trailer).length > 0;
+  if (response.body === undefined && !withTrailers)
+    return respondEmpty(stream, response.status, fromWebHeaders(response.header));
   stream.respond(
     { ...fromWebHeaders(response.header), [constants.HTTP2_HEADER_STATUS]: response.status },
     { waitForTrailers: withTrailers },

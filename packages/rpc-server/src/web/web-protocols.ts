@@ -1,8 +1,9 @@
 /**
- * The web protocols, Connect and gRPC-Web, on HTTP/1.1 and HTTP/2: what browsers, `curl` and `fetch`
- * speak. CORS first (cors.ts); then plain unary calls of any method take the direct path
- * (protocol-connect/unary.ts, protocol-grpc-web/unary.ts) and everything else connect-es
- * (connect-es.ts). Both run the same pipeline as gRPC calls.
+ * The web protocols, REST, Connect and gRPC-Web, on HTTP/1.1 and HTTP/2: what browsers, `curl` and
+ * `fetch` speak. CORS first (cors.ts); then the REST routes of annotated methods (protocol-rest/);
+ * then plain unary calls of any method take the direct path (protocol-connect/unary.ts,
+ * protocol-grpc-web/unary.ts) and everything else connect-es (connect-es.ts). All run the same
+ * pipeline as gRPC calls.
  *
  * This module and what it imports load on the first web request (transport/web-loader.ts), so a
  * server that only ever sees gRPC never spends start time on connect-es.
@@ -15,6 +16,7 @@ import type { Pipelines, StreamPipeline, UnaryPipeline } from "../pipeline/pipel
 import { connectUnaryFormats, directConnectUnary } from "../protocol-connect/unary.js";
 import { connectStreamFormats, directConnectStream } from "../protocol-connect/stream.js";
 import { grpcWebStreamFormat } from "../protocol-grpc-web/stream.js";
+import { createRest } from "../protocol-rest/rest.js";
 import { directGrpcWeb, grpcWebUnaryFormat } from "../protocol-grpc-web/unary.js";
 import type { MethodInfo, ServiceRegistration } from "../service.js";
 import { connectEsDispatch } from "./connect-es.js";
@@ -65,14 +67,22 @@ export function createWebProtocols({
   directPath,
   onError,
 }: WebProtocolsOptions): WebProtocols {
-  const cors = corsPolicy(allowedOrigins);
   const descriptors = serviceDescriptors(services);
   const codecs = new Map<string, MethodCodec>();
   for (const pipeline of pipelines.values()) {
-    const descriptor = descriptors.get(pipeline.method.service)?.methods.find((m) => m.name === pipeline.method.name);
+    const descriptor = descriptors
+      .get(pipeline.method.service)
+      ?.service.methods.find((m) => m.name === pipeline.method.name);
     if (descriptor !== undefined) codecs.set(pipeline.method.path, methodCodec(pipeline.method, descriptor, limits));
   }
-  const library = connectEsDispatch([...descriptors.values()], pipelines, codecs, limits);
+  const rest = createRest(descriptors, pipelines, codecs, limits);
+  const cors = corsPolicy(allowedOrigins, rest?.methods);
+  const library = connectEsDispatch(
+    [...descriptors.values()].map((d) => d.service),
+    pipelines,
+    codecs,
+    limits,
+  );
 
   const direct = new Map<string, DirectUnary>();
   const directStreams = new Map<string, DirectStream>();
@@ -171,6 +181,7 @@ export function createWebProtocols({
       return;
     }
     const extraHeaders: OutgoingHttpHeaders | undefined = decision.kind === "allowed" ? decision.headers : undefined;
+    if (rest?.serve(exchange, extraHeaders) === true) return;
     if (serveDirect(exchange, extraHeaders)) return;
     library(exchange, extraHeaders).catch((error: unknown) => {
       onError(error);

@@ -5,15 +5,16 @@
  * Names and attributes follow the RPC semantic conventions (v1.45.0, where they are stable):
  * https://opentelemetry.io/docs/specs/semconv/rpc/rpc-spans/ , .../rpc/grpc/ , .../rpc/connect-rpc/ ,
  * .../rpc/rpc-metrics/ :
- * - span `Calculator/Calculate` (kind SERVER), `rpc.system.name` `grpc` (gRPC and gRPC-Web, which is
- *   gRPC's protocol for browsers) or `connectrpc` (the Connect protocol), `rpc.method`
+ * - span `Calculator/Calculate` (kind SERVER), `rpc.system.name` `grpc` (gRPC; gRPC-Web, which is
+ *   gRPC's protocol for browsers; REST, gRPC transcoding of the same method with its gRPC status) or
+ *   `connectrpc` (the Connect protocol), `rpc.method`
  *   `Calculator/Calculate`, `rpc.response.status_code` (gRPC: `OK`, `INVALID_ARGUMENT`…; Connect: its
  *   lower-case code, on errors only), `network.protocol.name`/`.version`;
  * - span status ERROR and `error.type` (the status code) only for the codes the conventions count as
  *   server errors: UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS. A
  *   caller's mistake (INVALID_ARGUMENT, OUT_OF_RANGE…) or cancellation is not the server's error;
  * - `rpc.server.call.duration`: histogram, seconds, the conventions' buckets.
- * This server's own attributes: `calculator.protocol` (grpc, grpc-web, connect), `calculator.served_by`
+ * This server's own attributes: `calculator.protocol` (grpc, grpc-web, connect, rest), `calculator.served_by`
  * (direct, grpc-js, connect-es), `calculator.operations` (CalculateStream), and the gauge
  * `calculator.server.active_calls` by protocol.
  *

@@ -26,7 +26,7 @@ export function createTelemetry(
   logger: Logger,
   googleCloudProject: string | undefined,
 ): Telemetry {
-  const active: ActiveCalls = { grpc: 0, "grpc-web": 0, connect: 0 };
+  const active: ActiveCalls = { grpc: 0, "grpc-web": 0, connect: 0, rest: 0 };
   let sdk: TelemetrySdk | undefined;
   let pending: FinishedCall[] | undefined = [];
   let dropped = 0;
