@@ -108,8 +108,10 @@ export class ApiPage {
       .filter({ has: this.page.locator(`.opblock-summary-path[data-path="${path}"]`) });
   }
 
-  async screenshot(path: string): Promise<void> {
-    await this.page.screenshot({ path, fullPage: true });
+  /** The whole page, or only one operation's block (the form and its answer: the page itself is very long). */
+  async screenshot(file: string, operation?: { method: string; path: string }): Promise<void> {
+    if (operation) await this.operation(operation.method, operation.path).screenshot({ path: file });
+    else await this.page.screenshot({ path: file, fullPage: true });
   }
 
   async close(): Promise<void> {
