@@ -1,11 +1,18 @@
 import { type BinaryOperation, Operation } from "@grpc-calculator/proto";
+import { status as Status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CalculateRequest, CalculatorError, createCalculatorClient } from "../src/index.js";
 import { MAX_IN_FLIGHT } from "../src/node/bidi-stream.js";
 import { arithmetic, nthOperation } from "./helpers/arithmetic.js";
 import { startRealServer } from "./helpers/real-server.js";
 import { expectEndedAtDeadline, timed } from "./helpers/timing.js";
-import { compute, defaultHandlers, startTestServer, type TestServer } from "./helpers/test-server.js";
+import {
+  compute,
+  defaultHandlers,
+  startTestServer,
+  statusWithDetails,
+  type TestServer,
+} from "./helpers/test-server.js";
 
 /**
  * The real server for results and errors; a counting test server for backpressure and cancellation; a
@@ -102,6 +109,30 @@ describe("calculateMany", () => {
     expect(error).toBeInstanceOf(CalculatorError);
     expect(error).toMatchObject({ codeName: "INVALID_ARGUMENT", index: 3 });
     expect((error as CalculatorError).details).toMatch(/^operation 3: division by zero/);
+    expect(error).toMatchObject({
+      errorInfo: { reason: "DIVISION_BY_ZERO", metadata: { operation: "DIVIDE", requestIndex: "3" } },
+      fieldViolations: [{ field: "second_operand", reason: "DIVISION_BY_ZERO" }],
+    });
+  });
+
+  it("takes the failing operation's index from the server's details when it sends them, not from the results", async () => {
+    // A server whose stream fails after one result, naming the request at index 2 in its ErrorInfo.
+    const naming = await startTestServer({
+      calculateStream(call) {
+        call.once("data", () => {
+          call.write({ result: 0 });
+          call.emit("error", statusWithDetails(Status.INVALID_ARGUMENT, "bad", { requestIndex: "2" }));
+        });
+      },
+    });
+    try {
+      await using calculator = createCalculatorClient(`127.0.0.1:${naming.port}`);
+      const { values, error } = await collect(calculator.calculateMany([add(1, 1), add(2, 2), add(3, 3)]));
+      expect(values).toEqual([0]);
+      expect(error).toMatchObject({ codeName: "INVALID_ARGUMENT", index: 2, details: "bad" });
+    } finally {
+      await naming.close();
+    }
   });
 
   it.each([

@@ -92,11 +92,11 @@ describe("calculator <first> <operator> <second>", () => {
     });
   });
 
-  it("prints the server's message for a division by zero, exit 1", async () => {
+  it("prints the server's message and the field it refused for a division by zero, exit 1", async () => {
     expect(await calculator("1", "/", "0", "--target", target)).toEqual({
       code: 1,
       stdout: "",
-      stderr: "calculator: division by zero: second_operand is 0 (INVALID_ARGUMENT)\n",
+      stderr: "calculator: division by zero: second_operand is 0 (INVALID_ARGUMENT, field second_operand)\n",
     });
   });
 

@@ -1,4 +1,5 @@
 import { Metadata, status as Status } from "@grpc/grpc-js";
+import { Status as RpcStatus } from "@grpc-calculator/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CalculatorClient,
@@ -9,7 +10,7 @@ import {
   operationNames,
 } from "../src/index.js";
 import { startRealServer } from "./helpers/real-server.js";
-import { startTestServer, type TestServer } from "./helpers/test-server.js";
+import { statusWithDetails, startTestServer, type TestServer } from "./helpers/test-server.js";
 import { expectEndedAtDeadline, timed } from "./helpers/timing.js";
 
 /** The real server, for what the calculator answers; a test server for metadata, hanging calls. */
@@ -107,6 +108,46 @@ describe("calculate", () => {
       code: Status.OUT_OF_RANGE,
       codeName: "OUT_OF_RANGE",
     });
+  });
+
+  it("reads the status's details, typed: the ErrorInfo, the fields refused, and every detail as it came", async () => {
+    await using calculator = realClient();
+    const error = await calculator.divide(1, 0).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      errorInfo: { reason: "DIVISION_BY_ZERO", domain: "calculator", metadata: { operation: "DIVIDE" } },
+      fieldViolations: [
+        { field: "second_operand", reason: "DIVISION_BY_ZERO", description: "division by zero: second_operand is 0" },
+      ],
+    });
+    expect((error as CalculatorError).statusDetails.map((detail) => detail.type)).toEqual([
+      "google.rpc.ErrorInfo",
+      "google.rpc.BadRequest",
+    ]);
+    await expect(calculator.multiply(3e38, 3e38)).rejects.toMatchObject({
+      errorInfo: { reason: "RESULT_OUT_OF_RANGE", metadata: { operation: "MULTIPLY" } },
+      fieldViolations: [],
+    });
+  });
+
+  it.each([
+    ["bytes that are no google.rpc.Status", Buffer.from([0xff, 0xff, 0xff])],
+    ["a Status of another code", RpcStatus.encode({ code: Status.INTERNAL, message: "x", details: [] }).finish()],
+  ])("keeps the call's own status, without details, when grpc-status-details-bin carries %s", async (_, bytes) => {
+    const odd = await startTestServer({
+      calculate: (_call, callback) => callback(statusWithDetails(Status.FAILED_PRECONDITION, "odd", {}, bytes)),
+    });
+    try {
+      await using calculator = createCalculatorClient(`127.0.0.1:${odd.port}`);
+      await expect(calculator.add(1, 2)).rejects.toMatchObject({
+        codeName: "FAILED_PRECONDITION",
+        details: "odd",
+        statusDetails: [],
+        errorInfo: undefined,
+        fieldViolations: [],
+      });
+    } finally {
+      await odd.close();
+    }
   });
 
   it.each([

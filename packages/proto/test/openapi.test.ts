@@ -78,7 +78,8 @@ describe("routes", () => {
   it("has POST /v1/calculate with the request as its JSON body", () => {
     const post = operation(document, "/v1/calculate", "post");
     expect(post.requestBody?.content["application/json"]?.schema).toEqual(ref("BinaryOperation"));
-    expect(post.parameters ?? []).toEqual([]);
+    expect(names(post.parameters, "query")).toEqual([]);
+    expect(names(post.parameters, "header")).toEqual(["grpc-timeout"]);
     expect(post.responses["200"]).toMatchObject({
       content: { "application/json": { schema: ref("CalculationResult") } },
     });
@@ -120,7 +121,7 @@ describe("errors", () => {
       [rest, ref("google.rpc.Status")],
       [connect, ref("connect.Error")],
     ] as const) {
-      expect(Object.keys(responses)).toEqual(expect.arrayContaining(["400", "429", "4XX", "5XX"]));
+      expect(Object.keys(responses)).toEqual(expect.arrayContaining(["400", "4XX", "5XX"]));
       for (const [status, response] of Object.entries(responses)) {
         if (status === "200") continue;
         const name = "$ref" in response ? response.$ref.replace("#/components/responses/", "") : "";
@@ -153,6 +154,15 @@ describe("errors", () => {
 });
 
 describe("limits", () => {
+  it("answers a request over the limit 429 over Connect, 413 over REST, and a query too long 414", () => {
+    const description = (name: string) => document.components.responses[name]?.description;
+    expect(Object.keys(operation(document, "/Calculator/Calculate", "post").responses)).toContain("429");
+    expect(description("connect.429")).toContain(`over ${MAX_REQUEST_MESSAGE_BYTES} bytes`);
+    expect(Object.keys(operation(document, "/v1/calculate", "post").responses)).toContain("413");
+    expect(description("rest.413")).toContain(`over ${MAX_REQUEST_MESSAGE_BYTES} bytes`);
+    expect(Object.keys(operation(document, "/v1/calculate", "get").responses)).toContain("414");
+  });
+
   it("states the contract's message limit, which calculator.proto's header documents", () => {
     expect(MAX_REQUEST_MESSAGE_BYTES % 1024).toBe(0);
     const header = readFileSync(join(root, "proto/calculator.proto"), "utf8");

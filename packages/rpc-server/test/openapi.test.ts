@@ -10,6 +10,7 @@ import {
   file_google_protobuf_wrappers,
 } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
+import { limits } from "../src/index.js";
 import { openApiDocument, type OpenApiOptions, type Operation, type Parameter } from "../src/openapi/index.js";
 import { fixtureDescriptorSet } from "./gen/descriptor-set.js";
 import { lintOpenApi } from "./openapi-lint.js";
@@ -102,7 +103,9 @@ describe("schemas", () => {
 
   it("name properties as proto3 JSON writes them, with the .proto comments and proto3's defaults", () => {
     const request = schemas["fixture.v1.EchoRequest"];
-    expect(Object.keys(request?.properties ?? {})).toEqual(["text", "repeat", "failWithCode", "delayMs"]);
+    const fields = registry.getMessage("fixture.v1.EchoRequest")?.fields.map((field) => field.jsonName);
+    expect(Object.keys(request?.properties ?? {})).toEqual(fields);
+    expect(fields).toContain("failWithCode");
     expect(request?.properties?.["failWithCode"]).toEqual({
       type: "integer",
       format: "int32",
@@ -239,11 +242,12 @@ describe("REST", () => {
       required: true,
       schema: { type: "string", pattern: "^shelves/[^/]+/books/[^/]+$" },
     });
-    expect(operation("/v1/{name}:archive", "post").parameters?.map((p) => p.name)).toEqual(["name"]);
+    const archive = operation("/v1/{name}:archive", "post");
+    expect(archive.parameters?.filter((p) => p.in !== "header").map((p) => p.name)).toEqual(["name"]);
   });
 
   it("flattens additional_bindings into operations of their own, other fields becoming query parameters", () => {
-    const get = operation("/v1/shelves/{shelf}/books/{book_id}", "get");
+    const get = operation("/v2/shelves/{shelf}/books/{book_id}", "get");
     expect(get.operationId).toBe("fixture.v1.RestService_GetBook_rest2");
     expect(parameter(get, "book_id", "path").schema).toMatchObject({ type: "string", format: "int64" });
     const query = get.parameters?.filter((p) => p.in === "query").map((p) => p.name);
@@ -279,15 +283,44 @@ describe("REST", () => {
     expect(parameter(update, "name", "path").description).toContain("`book.name`");
   });
 
+  it("takes the deadline as grpc-timeout, and says GET answers of methods without side effects are cached", () => {
+    const get = operation("/v1/{name}", "get");
+    expect(parameter(get, "grpc-timeout", "header").schema).toMatchObject({ pattern: "^(\\d{1,8})([HMSmun])$" });
+    expect(get.responses["200"]).toMatchObject({ headers: { "Cache-Control": { schema: { type: "string" } } } });
+    expect(JSON.stringify(get.responses["200"])).toContain("public, max-age=300");
+    expect(operation("/v1/shelves/{shelf}/books", "post").responses["200"]).not.toHaveProperty("headers");
+    const connectGet = operation("/fixture.v1.RestService/GetBook", "get");
+    expect(connectGet.responses["200"]).toHaveProperty("headers.Cache-Control");
+  });
+
   it("names the routes OpenAPI 3.1 cannot describe (custom HTTP methods)", () => {
     expect(document.info.description).toContain("`SEARCH /v1/books` (`fixture.v1.RestService.Search`)");
   });
 
-  it("answers errors as google.rpc.Status with its details, with a 415 where a body is read", () => {
-    const get = operation("/v1/{name}", "get");
-    expect(Object.keys(get.responses)).toEqual(["200", "400", "429", "4XX", "5XX"]);
-    expect(Object.keys(operation("/v1/shelves/{shelf}/books", "post").responses)).toContain("415");
-    for (const name of ["rest.400", "rest.429", "rest.4XX", "rest.5XX", "rest.415"]) {
+  it("answers errors as google.rpc.Status with its details: 413 and 415 where a body is read, 414 where a query is", () => {
+    expect(Object.keys(operation("/v1/{name}", "get").responses)).toEqual(["200", "400", "414", "4XX", "5XX"]);
+    expect(Object.keys(operation("/v1/{name}:archive", "post").responses)).toEqual([
+      "200",
+      "400",
+      "413",
+      "415",
+      "4XX",
+      "5XX",
+    ]);
+    expect(Object.keys(operation("/v1/shelves/{shelf}/books", "post").responses)).toEqual([
+      "200",
+      "400",
+      "413",
+      "414",
+      "415",
+      "4XX",
+      "5XX",
+    ]);
+    expect(document.components.responses["rest.413"]?.description).toMatch(/RESOURCE_EXHAUSTED.*over 1234 bytes/);
+    expect(document.components.responses["rest.414"]?.description).toContain(`over ${limits.MAX_QUERY_BYTES} bytes`);
+    // RESOURCE_EXHAUSTED's own status (429) is among the others: over REST, the engine's limits answer 413/414.
+    expect(document.components.responses["rest.4XX"]?.description).toContain("`8` (RESOURCE_EXHAUSTED)");
+    for (const name of ["rest.400", "rest.413", "rest.414", "rest.415", "rest.4XX", "rest.5XX"]) {
       expect(document.components.responses[name]?.content?.["application/json"]?.schema).toEqual(
         ref("google.rpc.Status"),
       );
@@ -327,6 +360,7 @@ describe("limits", () => {
   it("states the server's message limit and the engine's HTTP/1.1 timeouts", () => {
     expect(document.info.description).toContain("at most 1234 bytes");
     expect(document.info.description).toContain("within 30 s");
+    expect(document.info.description).toContain(`query string: at most ${limits.MAX_QUERY_BYTES} bytes`);
     expect(operation("/fixture.v1.EchoService/Unary", "post").requestBody?.description).toContain("1234 bytes");
   });
 

@@ -8,8 +8,10 @@ export {
   CalculatorError,
   isCalculatorError,
   type CalculatorErrorOptions,
+  type StatusDetail,
   type StatusName,
 } from "./calculator-error.js";
+export type { BadRequest_FieldViolation as FieldViolation, ErrorInfo } from "@grpc-calculator/proto/errors";
 export { type CalculateRequest, type OperationName, operationNames } from "./operation.js";
 export { formatFloat32 } from "./float32.js";
 export type { CalculatorTarget } from "./target.js";

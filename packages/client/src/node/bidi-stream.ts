@@ -1,6 +1,24 @@
 import type { ClientDuplexStream } from "@grpc/grpc-js";
+import type { CalculatorError } from "../core/calculator-error.js";
 import { abortedError } from "../core/call-options.js";
+import { atIndex } from "../core/stream-failure.js";
 import { toCalculatorError } from "./call.js";
+
+/**
+ * The zero-based index of the request a stream failed at, from the ErrorInfo's `requestIndex` metadata
+ * (calculator.proto's `CalculateStream`); undefined when the error carries none.
+ */
+function requestIndexOf(error: CalculatorError): number | undefined {
+  const value = error.errorInfo?.metadata["requestIndex"];
+  return value !== undefined && /^\d{1,9}$/.test(value) ? Number(value) : undefined;
+}
+
+/** The call's status as a CalculatorError, with the index of the failed request when the server named it. */
+function streamError(error: unknown): CalculatorError {
+  const failure = toCalculatorError(error);
+  const index = requestIndexOf(failure);
+  return index === undefined ? failure : atIndex(failure, failure.details, index);
+}
 
 /**
  * At most this many requests are sent ahead of the responses the caller has taken. It bounds how far
@@ -73,7 +91,7 @@ export async function* bidiStream<I, O>(
     ended = true;
     if (inputFailure) throw inputFailure.error;
     if (signal?.aborted) throw abortedError(signal, error);
-    throw toCalculatorError(error);
+    throw streamError(error);
   } finally {
     signal?.removeEventListener("abort", onAbort);
     // The caller stopped early (break, return, throw): end the call rather than leave it open.

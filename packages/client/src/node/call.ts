@@ -1,5 +1,7 @@
 import { type CallOptions as GrpcCallOptions, Metadata, status as Status } from "@grpc/grpc-js";
+import { Status as RpcStatus } from "@grpc-calculator/proto/errors";
 import { CalculatorError } from "../core/calculator-error.js";
+import { decodeDetails, type StatusDetail } from "../core/error-details.js";
 import { type CallSettings, metadataEntries } from "../core/call-options.js";
 
 /** grpc-js metadata and call options for one call. */
@@ -37,15 +39,34 @@ const reservedEscapes = /%(2[346BCF]|3[ABDF]|40)/gi;
 const decodeReserved = (details: string) =>
   details.replace(reservedEscapes, (escape) => String.fromCharCode(parseInt(escape.slice(1), 16)));
 
+/**
+ * The details of the google.rpc.Status in `grpc-status-details-bin` (grpc-js hands binary metadata over
+ * decoded from base64). A Status whose code is not the call's is not this status's, and bytes that do not
+ * decode are no details: either way the call's own status stands, without details.
+ */
+function statusDetailsOf(metadata: Metadata, code: number): StatusDetail[] {
+  const [bytes] = metadata.get("grpc-status-details-bin");
+  if (!(bytes instanceof Buffer)) return [];
+  try {
+    const status = RpcStatus.decode(bytes);
+    if (status.code !== code) return [];
+    return status.details.map(({ typeUrl, value }) => ({ type: typeUrl.slice(typeUrl.lastIndexOf("/") + 1), value }));
+  } catch {
+    return [];
+  }
+}
+
 /** Converts whatever a grpc-js call failed with into a CalculatorError. */
 export function toCalculatorError(error: unknown): CalculatorError {
   if (error instanceof CalculatorError) return error;
   const e = error as { code?: unknown; details?: unknown; metadata?: unknown; message?: unknown } | null;
   if (e !== null && typeof e === "object" && typeof e.code === "number") {
     const details = typeof e.details === "string" ? decodeReserved(e.details) : String(e.message);
+    const metadata = e.metadata instanceof Metadata ? e.metadata : undefined;
     return new CalculatorError(e.code, details, {
       cause: error,
-      metadata: e.metadata instanceof Metadata ? toHeaders(e.metadata) : undefined,
+      metadata: metadata && toHeaders(metadata),
+      ...(metadata && decodeDetails(statusDetailsOf(metadata, e.code))),
     });
   }
   return new CalculatorError(Status.UNKNOWN, error instanceof Error ? error.message : String(error), { cause: error });

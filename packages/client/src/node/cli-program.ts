@@ -83,7 +83,9 @@ function describeFailure(error: unknown, target: string, timeoutMs: number): str
   }
   if (error.codeName === "DEADLINE_EXCEEDED")
     return `no answer from ${target} within ${timeoutMs} ms (DEADLINE_EXCEEDED)`;
-  return `${error.details} (${error.codeName})`;
+  // The request fields the server refused, from its details (google.rpc.BadRequest), never from the message.
+  const fields = error.fieldViolations.map((violation) => violation.field);
+  return `${error.details} (${[error.codeName, ...fields.map((field) => `field ${field}`)].join(", ")})`;
 }
 
 /** Runs the `calculator` command line; resolves to the exit code. Output goes to stdout, errors to stderr. */

@@ -5,9 +5,11 @@ import {
   type CalculationResult,
   type CalculatorServer,
   CalculatorService,
+  ErrorInfo,
   Operation,
+  Status as RpcStatus,
 } from "@grpc-calculator/proto";
-import { Server, ServerCredentials, status as Status, type ServerErrorResponse } from "@grpc/grpc-js";
+import { Metadata, Server, ServerCredentials, status as Status, type ServerErrorResponse } from "@grpc/grpc-js";
 import { HealthImplementation, type ServingStatusMap } from "grpc-health-check";
 
 export interface TestServer {
@@ -35,6 +37,30 @@ export function compute(request: BinaryOperation): number {
 
 export function statusError(code: Status, details: string): ServerErrorResponse {
   return Object.assign(new Error(details), { code, details });
+}
+
+/**
+ * A status whose `grpc-status-details-bin` is `bytes` (grpc-js sends binary metadata base64): by default a
+ * google.rpc.Status of the same code and message with one ErrorInfo of `metadata`.
+ */
+export function statusWithDetails(
+  code: Status,
+  details: string,
+  metadata: Record<string, string>,
+  bytes: Uint8Array = RpcStatus.encode({
+    code,
+    message: details,
+    details: [
+      {
+        typeUrl: `type.googleapis.com/${ErrorInfo.$type}`,
+        value: ErrorInfo.encode({ reason: "TEST", domain: "test", metadata }).finish(),
+      },
+    ],
+  }).finish(),
+): ServerErrorResponse {
+  const trailers = new Metadata();
+  trailers.set("grpc-status-details-bin", Buffer.from(bytes));
+  return Object.assign(statusError(code, details), { metadata: trailers });
 }
 
 export const defaultHandlers: CalculatorServer = {

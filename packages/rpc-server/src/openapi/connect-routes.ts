@@ -8,11 +8,12 @@
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import { headerProtocolVersion, headerTimeout, protocolVersion } from "@connectrpc/connect/protocol-connect";
+import { cacheHeaders } from "./cache-header.js";
 import { comment } from "./comments.js";
 import type { ErrorResponses } from "./errors.js";
 import type { RouteContext } from "./route-context.js";
 import { firstSentence, paragraphs } from "./text.js";
-import type { Operation, Parameter, PathItem } from "./types.js";
+import type { Operation, Parameter, PathItem, Response } from "./types.js";
 
 const PROTOCOL_VERSION: Parameter = {
   name: headerProtocolVersion,
@@ -69,12 +70,17 @@ function connectOperation(method: DescMethod, context: RouteContext, errors: Err
       content: { "application/json": { schema: context.schemas.ref(method.input) } },
     },
     responses: {
-      "200": {
-        description: `${method.output.typeName} as proto3 JSON.`,
-        content: { "application/json": { schema: context.schemas.ref(method.output) } },
-      },
+      "200": answer(method, context),
       ...errors.refs,
     },
+  };
+}
+
+/** A successful call's answer: the response message as JSON. */
+function answer(method: DescMethod, context: RouteContext): Response {
+  return {
+    description: `${method.output.typeName} as proto3 JSON.`,
+    content: { "application/json": { schema: context.schemas.ref(method.output) } },
   };
 }
 
@@ -113,6 +119,6 @@ function connectGetOperation(method: DescMethod, context: RouteContext, post: Op
       },
       TIMEOUT,
     ],
-    responses: post.responses,
+    responses: { ...post.responses, "200": { ...answer(method, context), headers: cacheHeaders(method) } },
   };
 }

@@ -5,13 +5,13 @@
  */
 import { createFileRegistry, fromBinary, type DescMessage, type DescService } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
-import { DEFAULT_LIMITS, HTTP1_HEADERS_TIMEOUT_MS, type ServerLimits } from "../limits.js";
+import { DEFAULT_LIMITS, HTTP1_HEADERS_TIMEOUT_MS, MAX_QUERY_BYTES, type ServerLimits } from "../limits.js";
 import { Code } from "../call-error.js";
 import { comment, fileHeader } from "./comments.js";
 import { connectRoutes } from "./connect-routes.js";
 import { connectErrors, errorResponses, restErrors, type ErrorProtocol, type ErrorResponses } from "./errors.js";
 import { ComponentSchemas } from "./json-schema.js";
-import { restRoutes, type UndescribedRoute } from "./rest-routes.js";
+import { restRoutes, type RestErrors, type UndescribedRoute } from "./rest-routes.js";
 import type { RouteContext } from "./route-context.js";
 import { paragraphs } from "./text.js";
 import type { Info, JsonSchema, OpenApiDocument, PathItem, Response, Server, Tag } from "./types.js";
@@ -98,25 +98,31 @@ export function openApiDocument(options: OpenApiOptions): OpenApiDocument {
   const hasRest = services.some((service) => service.methods.some((m) => httpBindings(m, registry).length > 0));
   if (hasRest) {
     const rest = restErrors(schemas, registry);
-    const explained = new Map([
+    const { codeLabel } = rest.protocol;
+    const invalid: [number, string] = [
+      rest.protocol.httpStatus(Code.INVALID_ARGUMENT),
+      "The request is not one the method accepts: a malformed path value or query, a query parameter the " +
+        "route does not have (or a single one given twice), a body that is not proto3 JSON of the request, or " +
+        `a malformed \`grpc-timeout\` is ${codeLabel(Code.INVALID_ARGUMENT)} too.`,
+    ];
+    const body: [number, string][] = [
       [
-        rest.protocol.httpStatus(Code.INVALID_ARGUMENT),
-        "The request is not one the method accepts: a malformed path value or query, a query parameter the " +
-          "route does not have (or a single one given twice), or a body that is not proto3 JSON of the request " +
-          "is `INVALID_ARGUMENT` too.",
+        413,
+        `${codeLabel(Code.RESOURCE_EXHAUSTED)}: a body over ${limits.maxReceiveMessageBytes} bytes, refused before ` +
+          "it is read.",
       ],
-      [rest.protocol.httpStatus(Code.RESOURCE_EXHAUSTED), tooLarge],
-    ]);
-    const errors = {
-      withoutBody: errorsOf(rest, explained),
-      withBody: errorsOf(
-        rest,
-        new Map([
-          ...explained,
-          [415, "The body is not JSON (`Content-Type: application/json`), or is compressed (`Content-Encoding`)."],
-        ]),
-      ),
-    };
+      [
+        415,
+        `${codeLabel(Code.INVALID_ARGUMENT)}: the body is not JSON (\`Content-Type: application/json\`), or is ` +
+          "compressed (`Content-Encoding`).",
+      ],
+    ];
+    const query: [number, string] = [
+      414,
+      `${codeLabel(Code.RESOURCE_EXHAUSTED)}: a query string over ${MAX_QUERY_BYTES} bytes.`,
+    ];
+    const errors: RestErrors = (reads) =>
+      errorsOf(rest, new Map([invalid, ...(reads.body ? body : []), ...(reads.query ? [query] : [])]));
     for (const service of services) undescribed.push(...restRoutes(service, context, errors, paths));
   }
   for (const service of services) Object.assign(paths, connectRoutes(service, context, connectResponses));
@@ -137,10 +143,12 @@ export function openApiDocument(options: OpenApiOptions): OpenApiDocument {
           "## Limits",
           "",
           `- A request message: at most ${limits.maxReceiveMessageBytes} bytes (the JSON body, or the binary message); ` +
-            "a larger one is refused with `RESOURCE_EXHAUSTED` (HTTP 429) before it is read.",
+            "a larger one is refused with `RESOURCE_EXHAUSTED` before it is read (HTTP 429 over Connect, 413 over REST).",
+          ...(hasRest ? [`- A REST request's query string: at most ${MAX_QUERY_BYTES} bytes (HTTP 414 past it).`] : []),
           `- Over HTTP/1.1, a request's headers must arrive within ${seconds(HTTP1_HEADERS_TIMEOUT_MS)} and the whole ` +
             `request within ${seconds(limits.http1RequestTimeoutMs)} (HTTP 408 past it).`,
-          "- A call's own time limit (`Connect-Timeout-Ms`): past it, `DEADLINE_EXCEEDED` (HTTP 504).",
+          `- A call's own time limit (\`Connect-Timeout-Ms\`${hasRest ? ", or `grpc-timeout` over REST" : ""}): past ` +
+            "it, `DEADLINE_EXCEEDED` (HTTP 504).",
         ].join("\n"),
       ),
     },

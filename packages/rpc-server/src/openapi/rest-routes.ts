@@ -14,6 +14,8 @@ import {
   type QueryParameter,
 } from "../protocol-rest/http-rule.js";
 import type { PathTemplate, TemplateSegment } from "../protocol-rest/path-template.js";
+import { GRPC_TIMEOUT } from "../protocol/timeouts.js";
+import { cacheHeaders } from "./cache-header.js";
 import { comment } from "./comments.js";
 import { fieldNotes } from "./json-schema.js";
 import type { ErrorResponses } from "./errors.js";
@@ -25,11 +27,8 @@ import type { HttpMethod, JsonSchema, Operation, Parameter, PathItem, RequestBod
 const OPENAPI_METHODS: ReadonlySet<string> = new Set<HttpMethod>(["get", "put", "post", "delete", "patch"]);
 const isOpenApiMethod = (verb: string): verb is HttpMethod => OPENAPI_METHODS.has(verb);
 
-/** A REST operation's error responses, without a request body and with one. */
-export interface RestErrors {
-  readonly withoutBody: ErrorResponses;
-  readonly withBody: ErrorResponses;
-}
+/** A REST operation's error responses, by whether it reads a body and query parameters. */
+export type RestErrors = (reads: { readonly body: boolean; readonly query: boolean }) => ErrorResponses;
 
 /** A route OpenAPI 3.1 cannot describe, for the document to name. */
 export interface UndescribedRoute {
@@ -125,6 +124,16 @@ function variablePattern(template: PathTemplate, field: PathField): string | und
   return `^${parts.join("/")}$`;
 }
 
+/** The call's deadline, as grpc-gateway reads it over REST. */
+const GRPC_TIMEOUT_HEADER: Parameter = {
+  name: "grpc-timeout",
+  in: "header",
+  description:
+    "The call's time limit as gRPC writes it, digits and a unit (`H`, `M`, `S`, `m` ms, `u` µs, `n` ns): " +
+    "`2S`, `500m`. Past it the call ends with `DEADLINE_EXCEEDED`.",
+  schema: { type: "string", pattern: GRPC_TIMEOUT.source },
+};
+
 /** A field's name and, when it is not the same, its .proto name, which the engine reads too. */
 const alsoProtoName = (jsonName: string, name: string): string | undefined =>
   jsonName === name ? undefined : `Also read as \`${name}\`.`;
@@ -166,6 +175,7 @@ function restOperation(
       };
     }),
     ...fields.query.map((parameter) => queryParameter(parameter, context)),
+    GRPC_TIMEOUT_HEADER,
   ];
 
   const requestBody = restRequestBody(binding, fields, context);
@@ -187,11 +197,12 @@ function restOperation(
           response === undefined
             ? `${method.output.typeName} as proto3 JSON.`
             : `The \`${response.jsonName}\` field of ${method.output.typeName}, as proto3 JSON.`,
+        ...(binding.httpMethod === "GET" ? { headers: cacheHeaders(method) } : {}),
         content: {
           "application/json": { schema: response === undefined ? schemas.ref(method.output) : valueSchema(response) },
         },
       },
-      ...(requestBody === undefined ? errors.withoutBody : errors.withBody).refs,
+      ...errors({ body: requestBody !== undefined, query: fields.query.length > 0 }).refs,
     },
   };
 }

@@ -56,8 +56,14 @@ export interface RequestBody {
   readonly content: Readonly<Record<string, MediaType>>;
 }
 
+export interface Header {
+  readonly description?: string | undefined;
+  readonly schema: JsonSchema;
+}
+
 export interface Response {
   readonly description: string;
+  readonly headers?: Readonly<Record<string, Header>>;
   readonly content?: Readonly<Record<string, MediaType>>;
 }
 

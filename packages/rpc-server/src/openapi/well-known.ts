@@ -76,7 +76,8 @@ function anySchema(message: DescMessage, schemas: ComponentSchemas): JsonSchema 
     description: paragraphs(
       comment(message),
       "In JSON: the packed message's own fields, and `@type`, which names it. A well-known type with a " +
-        "JSON form of its own (a Timestamp, a wrapper, …) is in `value` instead.",
+        "JSON form of its own (a Timestamp, a wrapper, …) is in `value` instead, and so is, as its bytes in " +
+        "base64, a message whose type the server's descriptor set does not hold.",
     ),
     properties: {
       "@type": {

@@ -8,7 +8,7 @@
  * Written here with protobuf-es's BinaryWriter, which every ts-proto service has loaded already,
  * rather than with connect-es's `setTrailerStatus` (@connectrpc/connect/protocol-grpc): importing that
  * took 115–185 ms more on Node 24 on this machine (connect-es and protobuf-es's reflection, three runs),
- * which the gRPC path must not pay at start (the web protocols load lazily), and encoding was no faster
+ * which the gRPC path must not pay at start (the web protocols load lazily), and its encoding is no faster
  * (≈ 2–9 µs here against ≈ 8–14 µs for a status with two details). The bytes are the same: the engine's
  * tests read them back with connect-es's decoder.
  */

@@ -7,7 +7,8 @@
  */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
-const GRPC_TIMEOUT = /^(\d{1,8})([HMSmun])$/;
+/** A `grpc-timeout` value: 1-8 digits and a unit (hours, minutes, seconds, milli-, micro-, nanoseconds). */
+export const GRPC_TIMEOUT = /^(\d{1,8})([HMSmun])$/;
 const UNIT_MS: Readonly<Record<string, number>> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 0.001, n: 0.000001 };
 
 /**
