@@ -58,7 +58,7 @@ describe.skipIf(e2e.skip)("openapi-fetch with openapi-typescript's types from th
       expect(data).toEqual({ result: 5 });
     });
 
-    it("the generated types check the call: a misspelt field does not compile, and the service refuses it", async () => {
+    it("the types check the call: a misspelt field does not compile, and the service refuses it", async () => {
       const { error, response } = await client().POST("/v1/calculate", {
         // @ts-expect-error -- `firstOperant` is no field of BinaryOperation (tsc fails here if the types allowed it)
         body: { firstOperant: 2, secondOperand: 3, operation: "ADD" },

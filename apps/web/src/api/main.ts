@@ -16,7 +16,8 @@ document.querySelector<HTMLAnchorElement>("#calculator-link")!.search = window.l
 SwaggerUI({
   domNode: document.getElementById("api"),
   spec: servedBy(openapi, service),
-  // Swagger UI's default sends the document to validator.swagger.io for a badge: this page calls nobody but the service.
+  // Swagger UI's default sends the document to validator.swagger.io for a badge: this page calls nobody but
+  // the service.
   validatorUrl: "none",
   // The page's own `?service=` stays ours: no `?url=`/`?configUrl=` can point the page at another document.
   queryConfigEnabled: false,
