@@ -2,10 +2,11 @@
 // the real container: the page served from its own loopback origin, calling the service cross-origin
 // (CORS_ALLOWED_ORIGINS) over HTTP/1.1 directly and over TLS HTTP/2 through the nginx front end (as on Cloud
 // Run), with the Connect and the gRPC-Web transport, driven as a person would. An origin the service does not
-// admit is refused. Screenshots go to .results/. Also: the SDK's web entry from Node's fetch (edge runtimes).
+// admit is refused. The API reference page's try-it form calls the container's REST route. Screenshots go to
+// .results/. Also: the SDK's web entry from Node's fetch (edge runtimes).
 import { join } from "node:path";
 import { createCalculatorClient, grpcWebProtocol } from "@grpc-calculator/client/web";
-import { CalculatorPage, launchChromium, serveStatic, webDist } from "@grpc-calculator/web/testing";
+import { ApiPage, CalculatorPage, launchChromium, serveStatic, webDist } from "@grpc-calculator/web/testing";
 import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { resultsDir } from "../src/paths.js";
@@ -20,7 +21,7 @@ describe.skipIf(e2e.skip)("the calculator page in Chromium against the container
   let server: ServerContainer;
   let closedServer: ServerContainer;
   let frontEnd: TlsFrontEnd;
-  const opened: CalculatorPage[] = [];
+  const opened: (CalculatorPage | ApiPage)[] = [];
 
   beforeAll(async () => {
     site = await serveStatic(webDist);
@@ -62,6 +63,17 @@ describe.skipIf(e2e.skip)("the calculator page in Chromium against the container
         await page.screenshot(join(resultsDir, `browser-${protocol}-${ignoreHTTPSErrors ? "tls-h2" : "http1"}.png`));
       },
     );
+  });
+
+  it("the API reference page: Calculate tried through its form (GET /v1/calculate) through the front end", async () => {
+    const page = await ApiPage.open(browser, site.url, { service: frontEnd.url, ignoreHTTPSErrors: true });
+    opened.push(page);
+    const answer = await page.tryIt("GET", "/v1/calculate", {
+      parameters: { firstOperand: "2", secondOperand: "3", operation: "ADD" },
+    });
+    expect(answer).toMatchObject({ status: 200 });
+    expect(JSON.parse(answer.body)).toEqual({ result: 5 });
+    await page.screenshot(join(resultsDir, "api-page-tls-h2.png"), { method: "GET", path: "/v1/calculate" });
   });
 
   it("is refused by a container that does not admit the page's origin", async () => {

@@ -1,5 +1,6 @@
 import { requireExecutable } from "@grpc-calculator/test-tools";
 import type { TestProject } from "vitest/node";
+import { generateOpenapiTypes } from "../scripts/openapi-types.mjs";
 import { dockerAvailable, inspectImage, removeContainersLabelled } from "../src/docker.js";
 import { buildServerImage, resolveBaseImages, serverImage } from "../src/image.js";
 import { mib, recordMetrics, resetMetrics, writeReport } from "../src/report.js";
@@ -43,6 +44,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     throw error;
   }
 
+  // The REST client's types, fresh from the published OpenAPI document (test/openapi-client.test.ts).
+  await generateOpenapiTypes();
   const base = await resolveBaseImages();
   const buildStarted = Date.now();
   await buildServerImage(base);

@@ -1,4 +1,5 @@
 import { connectProtocol, grpcWebProtocol, type WebProtocol } from "@grpc-calculator/client/web";
+import { serviceUrl } from "./service-url.js";
 
 /** Where the page sends its calls and how: from the page's URL, then the build's environment, then defaults. */
 export interface PageConfig {
@@ -12,9 +13,9 @@ export interface PageConfig {
  * `VITE_CALCULATOR_PROTOCOL` (set at build time), which win over the page's own origin and Connect.
  */
 export function pageConfig(location: Location, env: ImportMetaEnv): PageConfig {
-  const query = new URLSearchParams(location.search);
-  const service = query.get("service") ?? env.VITE_CALCULATOR_URL ?? location.origin;
-  const protocolName = query.get("protocol") ?? env.VITE_CALCULATOR_PROTOCOL ?? "connect";
+  const service = serviceUrl(location, env);
+  const protocolName =
+    new URLSearchParams(location.search).get("protocol") ?? env.VITE_CALCULATOR_PROTOCOL ?? "connect";
   const protocol = [connectProtocol, grpcWebProtocol].find((candidate) => candidate.name === protocolName);
   if (protocol === undefined)
     throw new Error(`unknown protocol ${JSON.stringify(protocolName)}: use connect or grpc-web`);

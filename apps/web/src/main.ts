@@ -28,6 +28,8 @@ for (const name of operationNames) {
 const config = pageConfig(window.location, import.meta.env);
 const calculator = createCalculatorClient(config.service, { protocol: config.protocol });
 element("service").textContent = `Service: ${calculator.target.address} (${config.protocol.name})`;
+// The API reference, configured for the same service.
+element<HTMLAnchorElement>("api-link").search = window.location.search;
 
 const show = (text: string, isError = false) => {
   answer.textContent = text;

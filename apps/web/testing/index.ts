@@ -8,6 +8,10 @@
  * const site = await serveStatic(webDist);
  * const page = await CalculatorPage.open(browser, site.url, { service: "http://127.0.0.1:8080", protocol: "grpc-web" });
  * expect(await page.calculate("10", "DIVIDE", "4")).toBe("10 ÷ 4 = 2.5");
+ *
+ * const api = await ApiPage.open(browser, site.url, { service: "http://127.0.0.1:8080" });
+ * const answer = await api.tryIt("GET", "/v1/calculate", { parameters: { firstOperand: "2", secondOperand: "3" } });
+ * expect(JSON.parse(answer.body)).toEqual({ result: 5 });
  * ```
  */
 import { readFile } from "node:fs/promises";
@@ -17,6 +21,8 @@ import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { OperationName } from "@grpc-calculator/client/web";
 import { type Browser, chromium, type Page } from "playwright-core";
+
+export { ApiPage, type TryItAnswer, type TryItInput } from "./api-page.js";
 
 /** The built page (`pnpm --filter @grpc-calculator/web build`). */
 export const webDist = fileURLToPath(new URL("../dist", import.meta.url));
