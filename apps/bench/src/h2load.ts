@@ -16,7 +16,8 @@ const run = promisify(execFile);
 export interface H2loadLoad {
   port: number;
   path: string;
-  body: Buffer;
+  /** The request body, sent with POST; undefined sends GET requests. */
+  body: Buffer | undefined;
   /** Request headers (default: a gRPC call's). */
   headers?: Readonly<Record<string, string>>;
   connections: number;
@@ -70,12 +71,12 @@ export function parseLog(log: string): number[] {
 }
 
 export async function h2load(load: H2loadLoad): Promise<H2loadResult> {
-  const bodyFile = path.join(
-    load.workDir,
-    `body-${createHash("sha1").update(load.body).digest("hex").slice(0, 12)}.bin`,
-  );
   const logFile = path.join(load.workDir, "h2load-requests.tsv");
-  writeFileSync(bodyFile, load.body);
+  let bodyFile: string | undefined;
+  if (load.body !== undefined) {
+    bodyFile = path.join(load.workDir, `body-${createHash("sha1").update(load.body).digest("hex").slice(0, 12)}.bin`);
+    writeFileSync(bodyFile, load.body);
+  }
   rmSync(logFile, { force: true }); // h2load appends to an existing log
   const args = [
     "-c",
@@ -88,8 +89,7 @@ export async function h2load(load: H2loadLoad): Promise<H2loadResult> {
     `${Math.round(load.durationS * 1000)}ms`,
     "--warm-up-time",
     `${Math.round(load.warmupS * 1000)}ms`,
-    "-d",
-    bodyFile,
+    ...(bodyFile === undefined ? [] : ["-d", bodyFile]),
     ...Object.entries(load.headers ?? grpcRequestHeaders).flatMap(([name, value]) => ["-H", `${name}: ${value}`]),
     ...(load.latencies ? ["--log-file", logFile] : []),
     `http://127.0.0.1:${load.port}${load.path}`,

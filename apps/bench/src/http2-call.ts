@@ -9,12 +9,15 @@ export interface Http2Answer {
   body: Buffer;
 }
 
-/** POSTs `body` with `headers` to `path`; rejects on connection errors or after `timeoutMs`. */
+/**
+ * Sends `body` with `headers` to `path` (a POST; a GET when `body` is undefined); rejects on connection
+ * errors or after `timeoutMs`.
+ */
 export function http2Call(
   port: number,
   path: string,
   headers: Readonly<Record<string, string>>,
-  body: Buffer,
+  body: Buffer | undefined,
   timeoutMs: number,
 ): Promise<Http2Answer> {
   return new Promise((resolve, reject) => {
@@ -30,7 +33,7 @@ export function http2Call(
       else resolve(answer!);
     }
     session.on("error", (error: Error) => finish(error));
-    const request = session.request({ ":method": "POST", ":path": path, ...headers });
+    const request = session.request({ ":method": body === undefined ? "GET" : "POST", ":path": path, ...headers });
     const chunks: Buffer[] = [];
     let responseHeaders: http2.IncomingHttpHeaders = {};
     let trailers: http2.IncomingHttpHeaders = {};
@@ -46,7 +49,8 @@ export function http2Call(
         body: Buffer.concat(chunks),
       }),
     );
-    request.end(body);
+    if (body === undefined) request.end();
+    else request.end(body);
   });
 }
 

@@ -1,5 +1,5 @@
 // `pnpm --filter @grpc-calculator/bench run profile [--server unbundled|bundle|baseline|connect-node]
-// [--protocol grpc|connect-json|grpc-web] [--seconds N]`: runs a server under `node --cpu-prof` on the server
+// [--protocol grpc|connect-json|grpc-web|rest-get|rest-post] [--seconds N]`: runs a server under `node --cpu-prof` on the server
 // core while h2load loads it 16×16 with unary Calculate calls in that protocol from the other core, then
 // prints where the server's CPU went: top functions by self time and self time by package. The unbundled
 // build is the default (same code as the bundle, with file names that say which package a function belongs to).
@@ -17,7 +17,7 @@ import {
   startServer,
   type ServerSpec,
 } from "./servers.js";
-import { callOnce, unaryScenarios } from "./unary-scenarios.js";
+import { callOnce, restScenarios, unaryScenarios } from "./unary-scenarios.js";
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2).filter((arg) => arg !== "--");
@@ -42,8 +42,9 @@ async function main(): Promise<void> {
   };
   const make = specs[values.server as keyof typeof specs] as (() => ServerSpec) | undefined;
   if (!make) throw new Error(`--server must be one of ${Object.keys(specs).join(", ")}`);
-  const scenario = unaryScenarios.find((candidate) => candidate.key === values.protocol);
-  if (!scenario) throw new Error(`--protocol must be one of ${unaryScenarios.map((s) => s.key).join(", ")}`);
+  const scenarios = [...unaryScenarios, ...restScenarios];
+  const scenario = scenarios.find((candidate) => candidate.key === values.protocol);
+  if (!scenario) throw new Error(`--protocol must be one of ${scenarios.map((s) => s.key).join(", ")}`);
   const spec = make();
   const server = await startServer(spec, {
     cpus: cores?.server ?? "",

@@ -1,7 +1,7 @@
 // The run as Markdown tables: printed on stdout and pasted into the README's Performance section.
 import type { BenchResults, Target } from "./results.js";
 import { describeRouting } from "./routing-check.js";
-import { unaryScenarios } from "./unary-scenarios.js";
+import { restScenarios, unaryScenarios } from "./unary-scenarios.js";
 
 const n = (value: number | undefined, digits = 0): string =>
   value === undefined || !Number.isFinite(value)
@@ -121,7 +121,7 @@ function protocolTable(r: BenchResults): string | undefined {
       "connect-node CPU/request",
       "req/s ratio",
     ],
-    unaryScenarios.map((scenario) => {
+    [...unaryScenarios, ...restScenarios].map((scenario) => {
       const a = scenario.key === "grpc" ? ours : r.protocolLoads?.ours?.[scenario.key];
       const b = scenario.key === "grpc" ? other : r.protocolLoads?.["connect-node"]?.[scenario.key];
       const ratio = a && b ? a.throughput / b.throughput : NaN;

@@ -174,7 +174,7 @@ export function computeTargets(r: Omit<BenchResults, "targets">): Target[] {
       `${fmt(cpu)}× (${fmt(ours?.cpuUsPerRequest ?? NaN, 0)} vs ${fmt(base?.cpuUsPerRequest ?? NaN, 0)} µs)`,
     ),
   );
-  targets.push(...protocolTargets(r));
+  targets.push(...protocolTargets(r), ...restTargets(r));
   if (python) {
     const value = ratio(ours?.throughput, python.throughput);
     targets.push({
@@ -396,7 +396,41 @@ const protocolNames: Record<ScenarioKey, string> = {
   grpc: "gRPC",
   "connect-json": "Connect JSON",
   "grpc-web": "gRPC-Web",
+  "rest-get": "REST GET",
+  "rest-post": "REST POST",
 };
+
+/**
+ * Issue 19: the REST routes against ours in Connect JSON (≥ 0.8×: transcoding from the query or the body
+ * may cost a little over Connect's JSON body) and against connect-node's Connect JSON (≥ 3×), same run.
+ */
+function restTargets(r: Omit<BenchResults, "targets">): Target[] {
+  const oursJson = r.protocolLoads?.ours?.["connect-json"];
+  const nodeJson = r.protocolLoads?.["connect-node"]?.["connect-json"];
+  const targets: Target[] = [];
+  for (const key of ["rest-get", "rest-post"] as const) {
+    const rest = r.protocolLoads?.ours?.[key];
+    if (!rest) continue;
+    const name = `${protocolNames[key]} unary 16×16, ours`;
+    const own = ratio(rest.throughput, oursJson?.throughput);
+    const other = ratio(rest.throughput, nodeJson?.throughput);
+    targets.push(
+      atLeast(
+        `${name} ÷ ours in Connect JSON: throughput`,
+        0.8,
+        own,
+        versus(own, rest.throughput, oursJson?.throughput, "req/s"),
+      ),
+      atLeast(
+        `${name} ÷ connect-node in Connect JSON: throughput`,
+        3,
+        other,
+        versus(other, rest.throughput, nodeJson?.throughput, "req/s"),
+      ),
+    );
+  }
+  return targets;
+}
 
 /** Issue 12: ours against @connectrpc/connect-node per protocol, the first web call, the routing. */
 function protocolTargets(r: Omit<BenchResults, "targets">): Target[] {

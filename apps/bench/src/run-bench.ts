@@ -41,7 +41,14 @@ import {
   type ServerSpec,
 } from "./servers.js";
 import { median } from "./stats.js";
-import { callOnce, connectJsonUnary, grpcWebUnary, unaryScenarios, type ScenarioKey } from "./unary-scenarios.js";
+import {
+  callOnce,
+  connectJsonUnary,
+  grpcWebUnary,
+  restScenarios,
+  unaryScenarios,
+  type ScenarioKey,
+} from "./unary-scenarios.js";
 
 export interface RunOptions {
   plan: Plan;
@@ -245,12 +252,13 @@ export async function runBench({
     stubs.remove();
   }
 
-  // Connect JSON and gRPC-Web, each checked once and then loaded like gRPC (16×16, CPU per request).
+  // Connect JSON and gRPC-Web (and on ours REST GET and POST), each checked once and then loaded like gRPC
+  // (16×16, CPU per request).
   async function measureWebProtocols(server: RunningServer, rep: number): Promise<void> {
     const loads = protocolLoads.get(server.spec.key) ?? new Map<ScenarioKey, LoadSamples>();
     protocolLoads.set(server.spec.key, loads);
     const line: string[] = [];
-    for (const scenario of webScenarios) {
+    for (const scenario of server.spec.key === "ours" ? [...webScenarios, ...restScenarios] : webScenarios) {
       await callOnce(server.port, scenario);
       const measured = await loadWithCpu(server, { headers: scenario.headers, body: scenario.body });
       const samples = loads.get(scenario.key) ?? { throughput: [], cpuUsPerRequest: [] };

@@ -1,7 +1,11 @@
 // The unary `Calculate(2 + 3)` call in each protocol a server can serve on its one port (gRPC, Connect
-// with JSON, gRPC-Web): the request h2load sends (headers and a prebuilt body), and the check that an
-// answer is right, made once against every server before any load is timed against it.
-import { CalculationResult, operationToJSON } from "@grpc-calculator/proto";
+// with JSON, gRPC-Web, and ours alone: REST GET and POST from the contract's google.api.http rule): the
+// request h2load sends (headers and a prebuilt body, none for a GET), and the check that an answer is
+// right, made once against every server before any load is timed against it.
+import { createFileRegistry, fromBinary } from "@bufbuild/protobuf";
+import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
+import { BinaryOperation, CalculationResult, fileDescriptorSet, operationToJSON } from "@grpc-calculator/proto";
+import { httpBindings, type HttpBinding } from "@grpc-calculator/rpc-server";
 import { http2Call, type Http2Answer } from "./http2-call.js";
 import {
   asGrpc,
@@ -14,17 +18,18 @@ import {
   unaryBody,
 } from "./grpc-wire.js";
 
-export type ScenarioKey = "grpc" | "connect-json" | "grpc-web";
+export type ScenarioKey = "grpc" | "connect-json" | "grpc-web" | "rest-get" | "rest-post";
 
 export interface UnaryScenario {
   key: ScenarioKey;
   label: string;
   /** The protocol as the server's log lines name it (`"protocol"`). */
-  protocol: "grpc" | "connect" | "grpc-web";
+  protocol: "grpc" | "connect" | "grpc-web" | "rest";
   path: string;
   /** Request headers besides the pseudo-headers (h2load adds its own user-agent and content-length). */
   headers: Readonly<Record<string, string>>;
-  body: Buffer;
+  /** The POST body; undefined for a GET. */
+  body: Buffer | undefined;
   /** Throws, saying what came back, unless `answer` is HTTP 200 carrying result 5 (and grpc-status 0). */
   check(answer: Http2Answer): void;
 }
@@ -42,6 +47,23 @@ export const grpcUnary: UnaryScenario = {
   check: (answer) => checkGrpcAnswer(calculatePath, asGrpc(answer), 1),
 };
 
+/** Throws, naming the protocol, unless `answer` is HTTP 200, JSON, carrying `{"result":5}`. */
+function checkJsonResult(name: string, answer: Http2Answer): void {
+  let result: unknown;
+  try {
+    result = (JSON.parse(answer.body.toString("utf8")) as { result?: unknown }).result;
+  } catch {
+    result = undefined;
+  }
+  const type = String(answer.headers["content-type"]);
+  if (answer.status !== 200 || !type.startsWith("application/json") || result !== expectedResult)
+    throw new Error(`${name}: ${describe(answer)}; expected HTTP 200 and {"result":${expectedResult}}`);
+}
+
+/** The sample operation in proto3 JSON (lowerCamel names, the enum by name). */
+const sampleJson = BinaryOperation.toJSON(sampleOperation) as Record<string, unknown>;
+sampleJson.operation = operationToJSON(sampleOperation.operation);
+
 /** Connect's unary protocol with proto3 JSON, as `curl -H 'content-type: application/json' -d …` sends it. */
 export const connectJsonUnary: UnaryScenario = {
   key: "connect-json",
@@ -49,24 +71,53 @@ export const connectJsonUnary: UnaryScenario = {
   protocol: "connect",
   path: calculatePath,
   headers: { "content-type": "application/json" },
-  body: Buffer.from(
-    JSON.stringify({
-      firstOperand: sampleOperation.firstOperand,
-      secondOperand: sampleOperation.secondOperand,
-      operation: operationToJSON(sampleOperation.operation),
-    }),
-  ),
-  check(answer) {
-    let result: unknown;
-    try {
-      result = (JSON.parse(answer.body.toString("utf8")) as { result?: unknown }).result;
-    } catch {
-      result = undefined;
-    }
-    const type = String(answer.headers["content-type"]);
-    if (answer.status !== 200 || !type.startsWith("application/json") || result !== expectedResult)
-      throw new Error(`Connect JSON: ${describe(answer)}; expected HTTP 200 and {"result":${expectedResult}}`);
-  },
+  body: Buffer.from(JSON.stringify(sampleJson)),
+  check: (answer) => checkJsonResult("Connect JSON", answer),
+};
+
+/**
+ * Calculate's REST bindings, read from the contract's google.api.http rule by the engine's own reader (the
+ * paths are the contract's, not written here): its GET route with the operation in the query, and its
+ * POST route with the operation as the JSON body.
+ */
+function restBinding(httpMethod: "GET" | "POST"): HttpBinding {
+  const registry = createFileRegistry(fromBinary(FileDescriptorSetSchema, fileDescriptorSet));
+  const [, service = "", name = ""] = calculatePath.split("/");
+  const method = registry.getService(service)?.methods.find((candidate) => candidate.name === name);
+  const binding = method && httpBindings(method, registry).find((b) => b.httpMethod === httpMethod);
+  if (!binding || binding.template.variables.length > 0 || (httpMethod === "POST" && binding.body !== "*")) {
+    throw new Error(`the bench expects ${calculatePath} to have a plain ${httpMethod} route (google.api.http)`);
+  }
+  return binding;
+}
+
+const restGet = restBinding("GET");
+/** `first_operand=2&second_operand=3&operation=ADD`: the fields by their proto names, as the README's curl line. */
+const sampleQuery = new URLSearchParams(
+  restGet.method.input.fields.map((field): [string, string] => [field.name, String(sampleJson[field.jsonName])]),
+).toString();
+
+/** REST GET of Calculate (google.api.http), the operation in the query string, as a browser's address bar sends it. */
+export const restGetUnary: UnaryScenario = {
+  key: "rest-get",
+  label: `REST GET ${restGet.template.pattern}?…`,
+  protocol: "rest",
+  path: `${restGet.template.pattern}?${sampleQuery}`,
+  headers: {},
+  body: undefined,
+  check: (answer) => checkJsonResult("REST GET", answer),
+};
+
+const restPost = restBinding("POST");
+/** REST POST of Calculate (google.api.http, `body: "*"`), the operation as the JSON body. */
+export const restPostUnary: UnaryScenario = {
+  key: "rest-post",
+  label: `REST POST ${restPost.template.pattern}`,
+  protocol: "rest",
+  path: restPost.template.pattern,
+  headers: { "content-type": "application/json" },
+  body: Buffer.from(JSON.stringify(sampleJson)),
+  check: (answer) => checkJsonResult("REST POST", answer),
 };
 
 /** The trailer frame of a gRPC-Web body (flag 0x80): HTTP/1-style header lines. */
@@ -100,7 +151,11 @@ export const grpcWebUnary: UnaryScenario = {
   },
 };
 
+/** The protocols every server of the bench speaks (connect-node too): gRPC, Connect JSON, gRPC-Web. */
 export const unaryScenarios: readonly UnaryScenario[] = [grpcUnary, connectJsonUnary, grpcWebUnary];
+
+/** What only ours serves: the REST routes the engine transcodes from google.api.http. */
+export const restScenarios: readonly UnaryScenario[] = [restGetUnary, restPostUnary];
 
 /** Makes the scenario's call once on a fresh connection and checks the answer; resolves with its time in ms. */
 export async function callOnce(port: number, scenario: UnaryScenario, timeoutMs = 5_000): Promise<number> {

@@ -2,7 +2,7 @@ import { CalculationResult } from "@grpc-calculator/proto";
 import { describe, expect, test } from "vitest";
 import { frame } from "../src/grpc-wire.js";
 import type { Http2Answer } from "../src/http2-call.js";
-import { connectJsonUnary, grpcUnary, grpcWebUnary } from "../src/unary-scenarios.js";
+import { connectJsonUnary, grpcUnary, grpcWebUnary, restGetUnary, restPostUnary } from "../src/unary-scenarios.js";
 
 const answer = (status: number, contentType: string, body: Buffer, trailers = {}): Http2Answer => ({
   status,
@@ -19,13 +19,21 @@ const trailerFrame = (text: string) => {
 
 describe("the requests h2load sends", () => {
   test("Connect JSON posts 2 + 3 in proto3 JSON, as curl users type it", () => {
-    expect(connectJsonUnary.body.toString()).toBe('{"firstOperand":2,"secondOperand":3,"operation":"ADD"}');
+    expect(connectJsonUnary.body?.toString()).toBe('{"firstOperand":2,"secondOperand":3,"operation":"ADD"}');
     expect(connectJsonUnary.headers).toEqual({ "content-type": "application/json" });
+  });
+
+  test("REST takes Calculate's routes from its google.api.http rule: GET with the query, POST with the JSON body", () => {
+    expect(restGetUnary.path).toBe("/v1/calculate?first_operand=2&second_operand=3&operation=ADD");
+    expect(restGetUnary.body).toBeUndefined();
+    expect(restPostUnary.path).toBe("/v1/calculate");
+    expect(restPostUnary.body).toEqual(connectJsonUnary.body);
+    expect(restPostUnary.headers).toEqual({ "content-type": "application/json" });
   });
 
   test("gRPC-Web posts the same enveloped 10-byte message as gRPC", () => {
     expect(grpcWebUnary.body).toEqual(grpcUnary.body);
-    expect(grpcWebUnary.body.readUInt32BE(1)).toBe(10);
+    expect(grpcWebUnary.body?.readUInt32BE(1)).toBe(10);
     expect(grpcWebUnary.headers).toEqual({ "content-type": "application/grpc-web+proto" });
   });
 });
