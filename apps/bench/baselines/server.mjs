@@ -4,13 +4,16 @@
 // It loads the published contract file (no copy of it here) and serves only the classic `Calculate`.
 // Usage: PORT=50051 [HOST=127.0.0.1] node baselines/server.mjs
 import { createRequire } from "node:module";
+import path from "node:path";
 import process from "node:process";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 
 const PROTO_PATH = createRequire(import.meta.url).resolve("@grpc-calculator/proto/calculator.proto");
 
-const packageDefinition = protoLoader.loadSync(PROTO_PATH, {
+// calculator.proto imports googleapis' files, published beside it: its directory is the import root.
+const packageDefinition = protoLoader.loadSync(path.basename(PROTO_PATH), {
+  includeDirs: [path.dirname(PROTO_PATH)],
   keepCase: true,
   longs: String,
   enums: String,

@@ -175,17 +175,30 @@ export function pythonUnavailable(): string | undefined {
   return undefined;
 }
 
-/** Generates the tutorial's stubs from the published .proto, as the tutorial does, into a temp dir. */
+/** `file` and every file it imports, transitively, that `root` holds (protoc's own well-known types aside). */
+function withImports(root: string, file: string, seen = new Set<string>()): string[] {
+  if (seen.has(file) || !existsSync(path.join(root, file))) return [];
+  seen.add(file);
+  const imports = readFileSync(path.join(root, file), "utf8").matchAll(/^import\s+"([^"]+)";/gm);
+  return [file, ...[...imports].flatMap(([, imported]) => withImports(root, imported!, seen))];
+}
+
+/**
+ * Generates the tutorial's stubs from the published .proto, as the tutorial does, into a temp dir; with
+ * them the googleapis files it imports (published beside it), which a Python user would otherwise take
+ * from googleapis-common-protos.
+ */
 export function pythonTutorial(stubsDir: string): ServerSpec {
+  const protoRoot = path.dirname(protoFile);
   const result = spawnSync(
     systemPython,
     [
       "-m",
       "grpc_tools.protoc",
-      `-I${path.dirname(protoFile)}`,
+      `-I${protoRoot}`,
       `--python_out=${stubsDir}`,
       `--grpc_python_out=${stubsDir}`,
-      path.basename(protoFile),
+      ...withImports(protoRoot, path.basename(protoFile)),
     ],
     { encoding: "utf8" },
   );

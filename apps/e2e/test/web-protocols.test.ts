@@ -3,6 +3,7 @@
 // Run. Clients: Node's fetch (as a curl or edge-runtime user would call), and buf curl, an independent
 // Go implementation of all three protocols. CORS is configured through the environment.
 import { CalculatorService } from "@grpc-calculator/proto";
+import { BadRequest, ErrorInfo } from "@grpc-calculator/proto/errors";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { bufCurl, publishedProto } from "../src/buf-curl.js";
 import { type ServerContainer, startServerContainer } from "../src/server-container.js";
@@ -37,17 +38,26 @@ describe.skipIf(e2e.skip)("web protocols from the container", () => {
     expect(await response.text()).toBe('{"result":5}');
   });
 
-  it("answers a division by zero with a Connect error body and HTTP 400", async () => {
+  it("answers a division by zero with a Connect error body, its details and HTTP 400", async () => {
     const response = await fetch(calculateUrl, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ firstOperand: 1, secondOperand: 0, operation: "DIVIDE" }),
     });
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({
-      code: "invalid_argument",
-      message: "division by zero: second_operand is 0",
+    const body = (await response.json()) as {
+      code: string;
+      message: string;
+      details: { type: string; value: string }[];
+    };
+    expect(body).toMatchObject({ code: "invalid_argument", message: "division by zero: second_operand is 0" });
+    // Connect's details: each a type name and the message's bytes, base64.
+    const bytes = (type: string) => Buffer.from(body.details.find((d) => d.type === type)?.value ?? "", "base64");
+    expect(ErrorInfo.decode(bytes(ErrorInfo.$type))).toMatchObject({
+      domain: "calculator",
+      reason: "DIVISION_BY_ZERO",
     });
+    expect(BadRequest.decode(bytes(BadRequest.$type)).fieldViolations).toMatchObject([{ field: "second_operand" }]);
   });
 
   it.each([

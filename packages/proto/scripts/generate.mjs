@@ -26,7 +26,6 @@ import { clone, createFileRegistry, fromBinary, toBinary } from "@bufbuild/proto
 import { embedFileDesc } from "@bufbuild/protobuf/codegenv2";
 import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 
-/** The googleapis files copied into src/gen/googleapis: what calculator.proto imports, and google.rpc's errors. */
 /** google.rpc's Status and the standard error details, which every error of the contract carries. */
 const ERROR_FILES = ["google/rpc/code.proto", "google/rpc/error_details.proto", "google/rpc/status.proto"];
 const GOOGLEAPIS_FILES = ["google/api/annotations.proto", "google/api/http.proto", ...ERROR_FILES];
@@ -40,12 +39,15 @@ rmSync(gen, { recursive: true, force: true });
 mkdirSync(gen, { recursive: true });
 
 // The googleapis files the contract and its errors use, copied from the pinned google-proto-files package
-// (Google's own protos on npm) into the workspace's second buf module (buf.yaml): google.api.http (REST
+// (Google's own protos on npm) beside calculator.proto, under proto/google/ (git-ignored, published): what
+// calculator.proto imports resolves there, so proto/ is a whole import root for every tool given the
+// published .proto (protoc -I, grpcurl -import-path, proto-loader, buf curl --schema). google.api.http (REST
 // routes), google.rpc.Status and its error details (the details every error carries).
 const googleapis = dirname(require.resolve("google-proto-files/package.json"));
+rmSync(join(root, "proto/google"), { recursive: true, force: true });
 for (const file of GOOGLEAPIS_FILES) {
-  mkdirSync(dirname(join(gen, "googleapis", file)), { recursive: true });
-  cpSync(join(googleapis, file), join(gen, "googleapis", file));
+  mkdirSync(dirname(join(root, "proto", file)), { recursive: true });
+  cpSync(join(googleapis, file), join(root, "proto", file));
 }
 
 // grpc's health.proto under its canonical name (grpc/health/v1/health.proto), as other servers report it.
@@ -55,7 +57,7 @@ cpSync(join(dirname(require.resolve("grpc-health-check/package.json")), "proto/h
 
 // The contract and the error details its errors carry; google.api's files are only options of the
 // contract, read from the descriptor set, and need no code.
-const CONTRACT = ["proto/calculator.proto", ...ERROR_FILES.map((file) => `src/gen/googleapis/${file}`)];
+const CONTRACT = ["proto/calculator.proto", ...ERROR_FILES.map((file) => `proto/${file}`)];
 const paths = (files) => files.flatMap((file) => ["--path", file]);
 buf("generate", "--path", "proto/calculator.proto");
 // google.rpc's, with every codec (servers) and with `decode` alone (`./errors`, clients): buf.gen.errors.yaml.

@@ -1,5 +1,8 @@
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   BinaryOperation,
@@ -103,6 +106,28 @@ describe("the published package", () => {
     expect(proto).toContain("service Calculator");
     const binpb = readFileSync(require.resolve("@grpc-calculator/proto/calculator.binpb"));
     expect(Buffer.compare(binpb, Buffer.from(fileDescriptorSet))).toBe(0);
+  });
+
+  it("ships calculator.proto with the files it imports beside it: its directory alone compiles it", () => {
+    const root = join(import.meta.dirname, "..");
+    const packed = JSON.parse(
+      execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root, encoding: "utf8" }),
+    ) as [{ files: { path: string }[] }];
+    const protos = packed[0].files.map((file) => file.path).filter((path) => path.startsWith("proto/"));
+    expect(protos).toEqual(expect.arrayContaining(["proto/calculator.proto", "proto/google/api/annotations.proto"]));
+    // Those files alone, in a directory with no buf.yaml: what a user of the tarball has.
+    const dir = mkdtempSync(join(tmpdir(), "published-proto-"));
+    try {
+      for (const path of protos) {
+        mkdirSync(dirname(join(dir, path)), { recursive: true });
+        cpSync(join(root, path), join(dir, path));
+      }
+      const out = join(dir, "set.binpb");
+      execFileSync(join(root, "node_modules/.bin/buf"), ["build", join(dir, "proto"), "-o", out]);
+      expect(readFileSync(out).toString("latin1")).toContain("google.api.http");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("loads from CommonJS with the same contract", () => {
