@@ -260,7 +260,11 @@ export async function runBench({
     const line: string[] = [];
     for (const scenario of server.spec.key === "ours" ? [...webScenarios, ...restScenarios] : webScenarios) {
       await callOnce(server.port, scenario);
-      const measured = await loadWithCpu(server, { headers: scenario.headers, body: scenario.body });
+      const measured = await loadWithCpu(server, {
+        path: scenario.path,
+        headers: scenario.headers,
+        body: scenario.body,
+      });
       const samples = loads.get(scenario.key) ?? { throughput: [], cpuUsPerRequest: [] };
       loads.set(scenario.key, samples);
       samples.throughput.push(measured.reqPerSec);
