@@ -5,7 +5,7 @@
 import { createFileRegistry, fromBinary } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { BinaryOperation, CalculationResult, fileDescriptorSet, operationToJSON } from "@grpc-calculator/proto";
-import { httpBindings, type HttpBinding } from "@grpc-calculator/rpc-server";
+import { httpBindings, type HttpBinding } from "@grpc-calculator/rpc-server/rest";
 import { http2Call, type Http2Answer } from "./http2-call.js";
 import {
   asGrpc,

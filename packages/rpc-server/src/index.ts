@@ -44,19 +44,3 @@ export {
 export { headerLookup } from "./protocol/http-request.js";
 export { parseGrpcTimeoutMs, MAX_TIMER_MS } from "./protocol/timeouts.js";
 export * as limits from "./limits.js";
-export {
-  bindingFields,
-  httpBindings,
-  HttpRuleError,
-  type BindingFields,
-  type HttpBinding,
-  type PathField,
-  type QueryParameter,
-} from "./protocol-rest/http-rule.js";
-export {
-  parsePathTemplate,
-  PathTemplateError,
-  type PathTemplate,
-  type TemplateSegment,
-  type TemplateVariable,
-} from "./protocol-rest/path-template.js";
