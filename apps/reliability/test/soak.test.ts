@@ -46,10 +46,12 @@ describe("soak", () => {
       const deadline = started + SOAK_BOUND_MS;
       const rssSamples: number[] = [];
       let heapWarm = 0;
+      let rssWarmAfterGc = 0;
       try {
         await soak(client, 0, WARM_UP_CALLS, CONCURRENCY, tally, deadline);
         rssSamples.push(server.rssBytes());
         heapWarm = await server.heapUsedAfterGc();
+        rssWarmAfterGc = server.rssBytes();
         const step = (SOAK_CALLS - WARM_UP_CALLS) / 9;
         for (let from = WARM_UP_CALLS; from < SOAK_CALLS; from += step) {
           await soak(client, from, Math.min(SOAK_CALLS, from + step), CONCURRENCY, tally, deadline);
@@ -64,6 +66,7 @@ describe("soak", () => {
       const fdAfter = await server.settleFds(fdBefore);
       // After the connection is gone: a heap read while the server is still tearing it down is not retention.
       const heapEnd = await server.heapUsedAfterGc();
+      const rssEndAfterGc = server.rssBytes();
       recordSection(root, "soak", {
         calls: tally.calls,
         errors: errorCount(tally),
@@ -74,13 +77,20 @@ describe("soak", () => {
         crashes: server.alive() ? 0 : 1,
         callsLost: errorCount(tally) + tally.wrong,
         statuses: { OK: tally.ok, ...tally.errors },
+        rssAfterGcMB: `${(rssWarmAfterGc / MB).toFixed(1)} → ${(rssEndAfterGc / MB).toFixed(1)}`,
         rssSamplesMB: rssSamples.map((b) => Number((b / MB).toFixed(1))),
         resources: { rssBeforeBytes: rssWarm, rssAfterBytes: rssEnd, fdBefore, fdAfter },
       });
       expect(tally.calls, `calls made within ${SOAK_BOUND_MS / 1000} s`).toBe(SOAK_CALLS);
       expect(tally.errors).toEqual({});
       expect(tally.wrong).toBe(0);
-      expect(rssEnd - rssWarm, `RSS ${rssWarm / MB} MB after warm-up → ${rssEnd / MB} MB`).toBeLessThan(10 * MB);
+      // RSS judged where both ends are comparable: right after a full GC. Between GCs it swings by ~10 MB with
+      // V8's young generation (samples 101.8–115.5 MB in one run, a CI run failed at 103.1 → 115.1 MB while the
+      // heap after GC stayed 6.8 → 7.0 MB); after a full GC it read 64.2 → 64.9 and 64.3 → 64.7 MB.
+      expect(
+        rssEndAfterGc - rssWarmAfterGc,
+        `RSS after a full GC ${rssWarmAfterGc / MB} MB after warm-up → ${rssEndAfterGc / MB} MB`,
+      ).toBeLessThan(10 * MB);
       expect(heapEnd - heapWarm, `heap after GC ${heapWarm / MB} MB → ${heapEnd / MB} MB`).toBeLessThan(10 * MB);
       expect(fdAfter).toBeLessThanOrEqual(fdBefore);
     },
