@@ -505,11 +505,13 @@ export const guardLimits = {
   /**
    * Ours ÷ grpc-js, server CPU time per gRPC call (16×16): fails above. Issue 18 asked for 0.7×, but grpc-js's
    * own cost moves too much with the machine: on the host's Node 20, where the guard runs, quick runs measured
-   * 0.61–0.73× (grpc-js 41–60 µs) and CI failed at 0.73× on that noise alone. (On Node 24, where `pnpm bench`
-   * runs the servers, grpc-js measured 40–118 µs from run to run: 0.40×, 0.64×, 0.75×, 0.87×, too unsteady for
-   * a guard.) 0.8× still fails when the direct path is lost (1.06× before the path existed).
+   * 0.61–0.73× (grpc-js 41–60 µs) and CI failed at 0.73× on that noise alone; on 2026-12-04, eleven quick runs
+   * measured 0.72–0.80× with ours steady at 33–37 µs and grpc-js at 43–48 µs (a CI run passed at 0.79×), so
+   * 0.8× had become a coin toss on grpc-js's cost. (On Node 24, where `pnpm bench` runs the servers, grpc-js
+   * measured 40–118 µs from run to run: 0.40×, 0.64×, 0.75×, 0.87×, too unsteady for a guard.) 0.85× still
+   * fails when the direct path is lost (1.06× before the path existed).
    */
-  maxCpuPerCallRatio: 0.8,
+  maxCpuPerCallRatio: 0.85,
 } as const;
 
 export interface GuardCheck {
