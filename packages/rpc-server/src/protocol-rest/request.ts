@@ -66,14 +66,14 @@ export function readRequest(reader: RequestReader, request: RestRequest): Messag
   const pathJson: JsonObject = {};
   for (const [index, path] of reader.fields.path.entries()) {
     const leaf = path.fields[path.fields.length - 1] as DescField;
-    const text = request.pathValues[index] ?? "";
+    const value = textToJson(leaf, request.pathValues[index] ?? "");
     const one: JsonObject = {};
-    setAt(one, path.fields, textToJson(leaf, text));
+    setAt(one, path.fields, value);
     const failed = attempt(`path variable {${path.variable.fieldPath.join(".")}}: `, () =>
       fromJson(input, one, options),
     );
     if (failed instanceof CallError) return failed;
-    setAt(pathJson, path.fields, textToJson(leaf, text));
+    setAt(pathJson, path.fields, value);
   }
   const pathMessage = fromJson(input, pathJson, options);
 
@@ -84,9 +84,8 @@ export function readRequest(reader: RequestReader, request: RestRequest): Messag
     if (conflict !== undefined) return invalid(conflict);
   }
 
-  // Each query parameter typed on its own (a wrong one is named), then all of them with the path's
-  // values at once, so that protobuf-es refuses two members of one oneof as it would in a body.
-  const pathAndQuery = structuredClone(pathJson);
+  // Each query parameter typed on its own (a wrong one is named), then added to the path's values and
+  // merged in one read, so that protobuf-es refuses two members of one oneof as it would in a body.
   for (const [parameter, texts] of given.values) {
     const value = parameter.repeated
       ? texts.map((text) => textToJson(parameter.field, text))
@@ -95,12 +94,11 @@ export function readRequest(reader: RequestReader, request: RestRequest): Messag
     setAt(one, parameter.fields, value);
     const failed = attempt(`query parameter ${parameter.name}: `, () => fromJson(input, one, options));
     if (failed instanceof CallError) return failed;
-    setAt(pathAndQuery, parameter.fields, value);
+    setAt(pathJson, parameter.fields, value);
   }
-  const together = attempt("", () => fromJson(input, pathAndQuery, options));
-  if (together instanceof CallError) return together;
-  mergeFromJson(input, message, pathAndQuery, options);
-  return message;
+  // A failed merge leaves `message` half-written; it is dropped with the error.
+  const merged = attempt("", () => mergeFromJson(input, message, pathJson, options));
+  return merged instanceof CallError ? merged : message;
 }
 
 /** Sets `value` at the chain of fields, by JSON names, creating the objects on the way. */
