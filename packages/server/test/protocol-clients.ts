@@ -3,7 +3,7 @@
 // Connect and gRPC-Web through connect-es's Node transports, over HTTP/2 (h2c) and HTTP/1.1; REST
 // (calculator.proto's google.api.http routes) as `curl` would send it, GET and POST, both versions. An error
 // comes back with its code, message and google.rpc.Status details, each decoded by its type.
-import { create, createFileRegistry, fromBinary, toJsonString, type DescService } from "@bufbuild/protobuf";
+import { create, createFileRegistry, fromBinary, toJson, toJsonString, type DescService } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import {
@@ -199,26 +199,30 @@ function restAnswer(answer: HttpAnswer): Answer {
 }
 
 /**
- * REST: `GET /v1/calculate?first_operand=…` (the fields as proto3 JSON text: `NaN`, `-Infinity`, the
- * operation by name, or by number when it has none) or `POST /v1/calculate` with the JSON body.
+ * REST: `GET /v1/calculate?first_operand=…` (the fields by their proto names, as proto3 JSON text: `NaN`,
+ * `-Infinity`, the operation by name, or by number when it has none) or `POST /v1/calculate` with the
+ * JSON body; both written by protobuf-es from the contract's descriptor.
  */
 function restClient(method: "GET" | "POST", send: typeof http1): (port: number) => ProtocolClient {
   const input = calculatorService().methods.find((m) => m.name === "Calculate")?.input;
   if (input === undefined) throw new Error("no Calculate in the descriptor set");
   return (port) => ({
     async calculate(request) {
-      const message = full(request);
+      const message = create(input, { ...full(request) });
       if (method === "POST") {
-        const body = toJsonString(input, create(input, { ...message }));
+        const body = toJsonString(input, message);
         return restAnswer(
           await send(port, { path: "/v1/calculate", headers: { "content-type": "application/json" }, body }),
         );
       }
-      const query = new URLSearchParams({
-        first_operand: String(message.firstOperand),
-        second_operand: String(message.secondOperand),
-        operation: Operation[message.operation] ?? String(message.operation),
-      });
+      // Every field of the message is a scalar: a number, or the text protobuf-es writes for NaN, ±Infinity, an enum.
+      const fields = toJson(input, message, { useProtoFieldName: true, alwaysEmitImplicit: true }) as Record<
+        string,
+        string | number
+      >;
+      const query = new URLSearchParams(
+        Object.entries(fields).map(([name, value]): [string, string] => [name, String(value)]),
+      );
       return restAnswer(await send(port, { method: "GET", path: `/v1/calculate?${query.toString()}` }));
     },
     calculateStream: () => Promise.reject(new Error("REST serves no streaming method")),
