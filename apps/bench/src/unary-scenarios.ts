@@ -80,8 +80,8 @@ export const connectJsonUnary: UnaryScenario = {
  * paths are the contract's, not written here): its GET route with the operation in the query, and its
  * POST route with the operation as the JSON body.
  */
+const registry = createFileRegistry(fromBinary(FileDescriptorSetSchema, fileDescriptorSet));
 function restBinding(httpMethod: "GET" | "POST"): HttpBinding {
-  const registry = createFileRegistry(fromBinary(FileDescriptorSetSchema, fileDescriptorSet));
   const [, service = "", name = ""] = calculatePath.split("/");
   const method = registry.getService(service)?.methods.find((candidate) => candidate.name === name);
   const binding = method && httpBindings(method, registry).find((b) => b.httpMethod === httpMethod);
