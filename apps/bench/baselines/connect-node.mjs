@@ -6,13 +6,13 @@
 // the arithmetic is the server's own `calculate`, so both sides compute the same answers and errors.
 // Usage: PORT=50051 [HOST=127.0.0.1] node baselines/connect-node.mjs
 import http2 from "node:http2";
-import process from "node:process";
 import { createFileRegistry, fromBinary } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { ConnectError } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { fileDescriptorSet } from "@grpc-calculator/proto";
 import { calculate } from "@grpc-calculator/server";
+import { listenUntilSigterm } from "./listen.mjs";
 
 const Calculator = createFileRegistry(fromBinary(FileDescriptorSetSchema, fileDescriptorSet)).getService("Calculator");
 
@@ -35,13 +35,4 @@ const handler = connectNodeAdapter({
 });
 
 const server = http2.createServer(handler);
-const sessions = new Set();
-server.on("session", (session) => {
-  sessions.add(session);
-  session.once("close", () => sessions.delete(session));
-});
-server.listen(Number(process.env.PORT ?? "50051"), process.env.HOST ?? "127.0.0.1");
-process.on("SIGTERM", () => {
-  server.close(() => process.exit(0));
-  for (const session of sessions) session.close();
-});
+listenUntilSigterm(server);

@@ -5,9 +5,11 @@ import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { pinned } from "./cpu-pinning.js";
 import { grpcRequestHeaders } from "./grpc-wire.js";
+import { readCpuMs } from "./process-usage.js";
 import { percentile } from "./stats.js";
 import { requireExecutable } from "@grpc-calculator/test-tools";
 
@@ -107,4 +109,22 @@ export async function h2load(load: H2loadLoad): Promise<H2loadResult> {
     ...summary,
     latency: { p50Us: percentile(times, 0.5), p99Us: percentile(times, 0.99), maxUs: times[times.length - 1] ?? NaN },
   };
+}
+
+/** Requests per second, and the server's CPU time per answered request over h2load's timed window. */
+export interface LoadCost {
+  reqPerSec: number;
+  cpuUsPerRequest: number;
+}
+
+/**
+ * One h2load run against the server process `pid`, and that process's CPU time over the timed window (after
+ * the warm-up) per answered request: the cost per call, which other processes on a shared machine disturb
+ * far less than req/s.
+ */
+export async function h2loadWithServerCpu(pid: number, load: H2loadLoad): Promise<LoadCost> {
+  const cpuAtWindow = sleep(load.warmupS * 1000).then(() => readCpuMs(pid));
+  const { reqPerSec } = await h2load(load);
+  const cpuMs = readCpuMs(pid) - (await cpuAtWindow);
+  return { reqPerSec, cpuUsPerRequest: (cpuMs * 1000) / (reqPerSec * load.durationS) };
 }

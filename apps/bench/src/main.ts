@@ -1,10 +1,14 @@
 // `pnpm bench [--quick | --protocols | --handlers] [--bundle FILE] [--against FILE]`: runs the benchmark (on FILE instead
 // of the server's built bundle; beside another bundle), prints the tables, writes .results/bench.json (or
 // bench-quick.json, bench-protocols.json, bench-handlers.json) and, for a full run, bench.svg.
+// `pnpm bench --floor [--rounds N] [--bundle FILE]`: the throughput goals against the node:http2 floor
+// (src/floor-rounds.ts), .results/bench-floor.json.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { cores, pinSelf } from "./cpu-pinning.js";
+import { formatFloorReport, judgeRounds, runFloorRounds } from "./floor-rounds.js";
+import { describeMachine } from "./machine.js";
 import { fullPlan, handlersPlan, protocolsPlan, quickPlan } from "./plan.js";
 import { formatReport } from "./report.js";
 import { runBench } from "./run-bench.js";
@@ -23,8 +27,11 @@ async function main(): Promise<void> {
       handlers: { type: "boolean", default: false },
       bundle: { type: "string" },
       against: { type: "string" },
+      floor: { type: "boolean", default: false },
+      rounds: { type: "string", default: "8" },
     },
   });
+  if (values.floor) return floor(values.rounds, values.bundle);
   const plans = [values.quick && quickPlan, values.protocols && protocolsPlan, values.handlers && handlersPlan];
   const chosen = plans.filter((plan) => plan !== false);
   if (chosen.length > 1) throw new Error("--quick, --protocols and --handlers are different plans: pick one");
@@ -47,6 +54,31 @@ async function main(): Promise<void> {
     `${JSON.stringify(results, null, 2)}\n`,
   );
   if (plan.name === "full") writeFileSync(`${benchRoot}bench.svg`, renderChart(results));
+}
+
+async function floor(roundsText: string, bundle: string | undefined): Promise<void> {
+  const rounds = Number(roundsText);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds takes a whole number ≥ 1, not ${roundsText}`);
+  pinSelf(cores?.load);
+  const resultsDir = `${benchRoot}.results`;
+  mkdirSync(resultsDir, { recursive: true });
+  const began = new Date();
+  const samples = await runFloorRounds({
+    rounds,
+    ...(bundle !== undefined && { bundleSource: bundle }),
+    workDir: `${resultsDir}/work`,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  const verdicts = judgeRounds(samples);
+  const machine = describeMachine();
+  process.stdout.write(
+    `\n${formatFloorReport(samples, verdicts)}\nMachine: ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}; ` +
+      `${began.toISOString()}, took ${((Date.now() - began.getTime()) / 1000).toFixed(0)} s.\n`,
+  );
+  writeFileSync(
+    `${resultsDir}/bench-floor.json`,
+    `${JSON.stringify({ startedAt: began.toISOString(), machine, rounds: samples, verdicts }, null, 2)}\n`,
+  );
 }
 
 main().catch((error: unknown) => {

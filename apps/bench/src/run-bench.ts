@@ -5,7 +5,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { cores } from "./cpu-pinning.js";
-import { h2load, type H2loadLoad } from "./h2load.js";
+import { h2load, h2loadWithServerCpu, type H2loadLoad, type LoadCost } from "./h2load.js";
 import { bundleEngineCalculator, handlers, roundOrder, roundRatios, type Handler } from "./handler-pair.js";
 import { readImageSizes } from "./image-report.js";
 import { describeMachine } from "./machine.js";
@@ -19,7 +19,7 @@ import {
   type ProtocolLoadResult,
   type ServerResult,
 } from "./results.js";
-import { readCpuMs, readMemory, readPreciseCpuMs } from "./process-usage.js";
+import { readMemory, readPreciseCpuMs } from "./process-usage.js";
 import { calculatePath, calculateStreamPath, streamBody, unaryBody, verifyCalculate } from "./grpc-wire.js";
 import { checkRouting, describeRouting } from "./routing-check.js";
 import {
@@ -172,20 +172,9 @@ export async function runBench({
   const start = (spec: ServerSpec, cpus = serverCpu ?? "", nodeArgs: string[] = []): Promise<RunningServer> =>
     startServer(spec, { cpus, nodeArgs, logFile: path.join(workDir, `${spec.key}.log`) });
 
-  /**
-   * One h2load run on `server` and the server's CPU time over h2load's timed window (after its warm-up),
-   * per answered request: the cost per call, which other processes on a shared machine disturb far less
-   * than req/s.
-   */
-  async function loadWithCpu(
-    server: RunningServer,
-    overrides: Partial<H2loadLoad> = {},
-  ): Promise<{ reqPerSec: number; cpuUsPerRequest: number }> {
-    const cpuAtWindow = sleep(plan.warmupS * 1000).then(() => readCpuMs(server.pid));
-    const { reqPerSec } = await h2load({ ...throughputLoad, ...overrides, port: server.port });
-    const cpuMs = readCpuMs(server.pid) - (await cpuAtWindow);
-    return { reqPerSec, cpuUsPerRequest: (cpuMs * 1000) / (reqPerSec * plan.durationS) };
-  }
+  /** One h2load run on `server` (16×16 gRPC unless overridden) and the server's CPU time per answered request. */
+  const loadWithCpu = (server: RunningServer, overrides: Partial<H2loadLoad> = {}): Promise<LoadCost> =>
+    h2loadWithServerCpu(server.pid, { ...throughputLoad, ...overrides, port: server.port });
 
   // Which path serves each plain unary call (start line and call lines of a LOG_LEVEL=debug start).
   const debugSpec = oursBundleDebug(bundle);

@@ -161,6 +161,14 @@ export function connectNodeBaseline(): ServerSpec {
   return nodeBaseline("connect-node", "@connectrpc/connect-node (h2c)", "connect-node.mjs");
 }
 
+/**
+ * node:http2 answering every call with a prebuilt answer, nothing decoded: the most calls per second any
+ * server on node:http2 can answer on the server core, per protocol (baselines/http2-floor.mjs).
+ */
+export function http2Floor(): ServerSpec {
+  return nodeBaseline("http2-floor", "node:http2, a prebuilt answer (the floor)", "http2-floor.mjs");
+}
+
 /** grpc-js and the generated codec with one handler and nothing else: measured for its start only. */
 export function grpcJsFloor(): ServerSpec {
   return nodeBaseline("grpc-js-floor", "grpc-js + generated codec, nothing else", "grpc-js-floor.mjs");
