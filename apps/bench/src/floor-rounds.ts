@@ -1,4 +1,4 @@
-// `pnpm bench --floor`: issues 18's and 19's throughput goals against what node:http2 itself serves. Ours, the
+// `pnpm bench --floor`: the throughput goals of issues 18 and 19 against what node:http2 itself serves. Ours, the
 // grpc-js baseline, the connect-node baseline and baselines/http2-floor.mjs (a prebuilt answer, nothing
 // decoded: no server on node:http2 answers more calls per second on the same core) all run at once on the
 // server core, and every (server, protocol) load takes its turn in every round (h2load 16×16, the order
