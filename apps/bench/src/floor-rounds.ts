@@ -15,6 +15,7 @@ import {
   grpcJsBaseline,
   http2Floor,
   oursBundle,
+  oursDirectPath,
   snapshotBundle,
   startServer,
   type RunningServer,
@@ -33,7 +34,7 @@ import {
   type UnaryScenario,
 } from "./unary-scenarios.js";
 
-export type FloorServer = "ours" | "baseline" | "connect-node" | "http2-floor";
+export type FloorServer = "ours" | "baseline" | "connect-node" | "http2-floor" | "ours-direct-on" | "ours-direct-off";
 
 /** One load of a round: a server in one protocol. */
 export interface FloorLoad {
@@ -46,6 +47,8 @@ const scenariosOf: Record<FloorServer, readonly UnaryScenario[]> = {
   baseline: [grpcUnary],
   "connect-node": [connectJsonUnary, grpcWebUnary],
   "http2-floor": [grpcUnary, connectJsonUnary, grpcWebUnary, restGetUnary, restPostUnary],
+  "ours-direct-on": [grpcUnary],
+  "ours-direct-off": [grpcUnary],
 };
 
 export const floorLoads: readonly FloorLoad[] = (Object.keys(scenariosOf) as FloorServer[]).flatMap((server) =>
@@ -177,11 +180,36 @@ export function judgeRounds(rounds: readonly FloorRound[]): GoalVerdict[] {
   return verdicts;
 }
 
+/** What the direct gRPC path saves: the real server with it on and off, against grpc-js, CPU per call. */
+export interface DirectPathVerdict {
+  onOverOff: Spread;
+  onOverGrpcJs: Spread;
+  offOverGrpcJs: Spread;
+}
+
+export function judgeDirectPath(rounds: readonly FloorRound[]): DirectPathVerdict {
+  const cpu = (round: FloorRound, server: FloorServer): number => {
+    const cost = round[loadKey(server, "grpc")];
+    if (cost === undefined) throw new Error(`a round has no ${loadKey(server, "grpc")} load`);
+    return cost.cpuUsPerRequest;
+  };
+  const per = (a: FloorServer, b: FloorServer) => spread(rounds.map((round) => ratio(cpu(round, a), cpu(round, b))));
+  return {
+    onOverOff: per("ours-direct-on", "ours-direct-off"),
+    onOverGrpcJs: per("ours-direct-on", "baseline"),
+    offOverGrpcJs: per("ours-direct-off", "baseline"),
+  };
+}
+
 const x = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(2)}×` : "n/a");
 const spreadText = (s: Spread): string => `${x(s.median)} (${x(s.min)}–${x(s.max)})`;
 
 /** The verdicts and every load's median as Markdown tables. */
-export function formatFloorReport(rounds: readonly FloorRound[], verdicts: readonly GoalVerdict[]): string {
+export function formatFloorReport(
+  rounds: readonly FloorRound[],
+  verdicts: readonly GoalVerdict[],
+  direct: DirectPathVerdict,
+): string {
   const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
   const loads = floorLoads.map(({ server, scenario }) => {
     const costs = rounds.map((round) => round[loadKey(server, scenario.key)]!);
@@ -219,6 +247,9 @@ export function formatFloorReport(rounds: readonly FloorRound[], verdicts: reado
     ...goals,
     "",
     `${rounds.length} rounds of ${floorLoads.length} loads; "out of reach": the goal ÷ the floor above 1× in the median round.`,
+    "",
+    `The direct gRPC path, server CPU per call (the unbundled server, production NODE_OPTIONS): on ÷ off ` +
+      `${spreadText(direct.onOverOff)}; on ÷ grpc-js ${spreadText(direct.onOverGrpcJs)}; off ÷ grpc-js ${spreadText(direct.offOverGrpcJs)}.`,
   ].join("\n");
 }
 
@@ -238,6 +269,8 @@ export async function runFloorRounds({ rounds, bundleSource, workDir, log }: Flo
     baseline: grpcJsBaseline(),
     "connect-node": connectNodeBaseline(),
     "http2-floor": http2Floor(),
+    "ours-direct-on": oursDirectPath("on"),
+    "ours-direct-off": oursDirectPath("off"),
   };
   const running = new Map<FloorServer, RunningServer>();
   try {

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { cores, pinSelf } from "./cpu-pinning.js";
-import { formatFloorReport, judgeRounds, runFloorRounds } from "./floor-rounds.js";
+import { formatFloorReport, judgeDirectPath, judgeRounds, runFloorRounds } from "./floor-rounds.js";
 import { describeMachine } from "./machine.js";
 import { fullPlan, handlersPlan, protocolsPlan, quickPlan } from "./plan.js";
 import { formatReport } from "./report.js";
@@ -70,14 +70,15 @@ async function floor(roundsText: string, bundle: string | undefined): Promise<vo
     log: (line) => process.stderr.write(`${line}\n`),
   });
   const verdicts = judgeRounds(samples);
+  const direct = judgeDirectPath(samples);
   const machine = describeMachine();
   process.stdout.write(
-    `\n${formatFloorReport(samples, verdicts)}\nMachine: ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}; ` +
+    `\n${formatFloorReport(samples, verdicts, direct)}\nMachine: ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}; ` +
       `${began.toISOString()}, took ${((Date.now() - began.getTime()) / 1000).toFixed(0)} s.\n`,
   );
   writeFileSync(
     `${resultsDir}/bench-floor.json`,
-    `${JSON.stringify({ startedAt: began.toISOString(), machine, rounds: samples, verdicts }, null, 2)}\n`,
+    `${JSON.stringify({ startedAt: began.toISOString(), machine, rounds: samples, verdicts, directPath: direct }, null, 2)}\n`,
   );
 }
 

@@ -139,6 +139,22 @@ export function engineCalculator(bundle: string, handler: "sync" | "async"): Ser
   };
 }
 
+/**
+ * servers/direct-path.mjs: the real server (unbundled build, production NODE_OPTIONS) with the direct gRPC
+ * path on or off, to show what the path saves on otherwise identical code.
+ */
+export function oursDirectPath(direct: "on" | "off"): ServerSpec {
+  return {
+    key: `ours-direct-${direct}`,
+    label: `ours (unbundled), direct gRPC path ${direct}`,
+    command: process.execPath,
+    args: [path.join(benchRoot, "servers/direct-path.mjs")],
+    env: { ...production, DIRECT_PATH: direct },
+    readiness: "health",
+    cwd: benchRoot,
+  };
+}
+
 /** A Node server script in baselines/, ready when it answers a first Calculate. */
 function nodeBaseline(key: string, label: string, script: string): ServerSpec {
   return {

@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import {
   floorLoads,
   formatFloorReport,
+  judgeDirectPath,
   judgeRounds,
   loadKey,
   type FloorRound,
@@ -74,10 +75,21 @@ describe("the goals judged against the node:http2 floor, round by round", () => 
 
   test("the report names each goal, its issue and its verdicts", () => {
     const rounds = [typical(40_000)];
-    const report = formatFloorReport(rounds, judgeRounds(rounds));
+    const report = formatFloorReport(rounds, judgeRounds(rounds), judgeDirectPath(rounds));
     expect(report).toContain(
       "| gRPC ≥ 2× grpc-js (issue 18) | 0.80× (0.80×–0.80×) | **missed** | 1.25× (1.25×–1.25×) | **out of reach** |",
     );
     expect(report).toContain("| http2-floor | REST GET /v1/calculate?… | 40000 | 25.0 µs |");
+    expect(report).toContain("on ÷ off 1.00× (1.00×–1.00×); on ÷ grpc-js 2.50× (2.50×–2.50×)");
   });
+});
+
+test("the direct path: the same server with it on and off, each against grpc-js, CPU per call by round", () => {
+  const measured = judgeDirectPath([
+    round({ "ours-direct-on grpc": 25_000, "ours-direct-off grpc": 16_000, "baseline grpc": 25_000 }),
+    round({ "ours-direct-on grpc": 20_000, "ours-direct-off grpc": 16_000, "baseline grpc": 20_000 }),
+  ]);
+  expect(measured.onOverOff).toEqual({ median: (0.64 + 0.8) / 2, min: 0.64, max: 0.8 });
+  expect(measured.onOverGrpcJs.median).toBe(1);
+  expect(measured.offOverGrpcJs).toEqual({ median: (1.5625 + 1.25) / 2, min: 1.25, max: 1.5625 });
 });
