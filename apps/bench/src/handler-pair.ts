@@ -14,7 +14,7 @@ import { ratio } from "./stats.js";
 const entry = fileURLToPath(new URL("../servers/engine-calculator.ts", import.meta.url));
 
 export type Handler = "sync" | "async";
-export const handlers: readonly Handler[] = ["sync", "async"];
+export const handlers: readonly [Handler, Handler] = ["sync", "async"];
 
 /** Bundles servers/engine-calculator.ts into `dir` (engine-calculator.mjs and its map); returns the file. */
 export async function bundleEngineCalculator(dir: string): Promise<string> {
@@ -38,9 +38,9 @@ export async function bundleEngineCalculator(dir: string): Promise<string> {
   return outfile;
 }
 
-/** The order the two servers are loaded in, round `round` (0-based): sync first in even rounds. */
-export function roundOrder(round: number): readonly Handler[] {
-  return round % 2 === 0 ? handlers : [...handlers].reverse();
+/** The order two servers loaded in turn take, round `round` (0-based): the pair's first first in even rounds. */
+export function roundOrder<T>(pair: readonly [T, T], round: number): readonly T[] {
+  return round % 2 === 0 ? pair : [pair[1], pair[0]];
 }
 
 /** Each round's async ÷ sync CPU per call, from the two servers' samples taken round by round. */

@@ -36,6 +36,11 @@ export interface Plan {
    * loaded in turn this many rounds per repetition (0: not measured).
    */
   handlerRounds: number;
+  /**
+   * The real server (servers/direct-path.mjs) with its direct gRPC path on and off, both running, loaded in
+   * turn this many rounds per repetition (0: not measured): what the CI guard judges the path by.
+   */
+  directPathRounds: number;
 }
 
 export const fullPlan: Plan = {
@@ -56,9 +61,10 @@ export const fullPlan: Plan = {
   connectNode: true,
   startPairs: 5,
   handlerRounds: 3,
+  directPathRounds: 2,
 };
 
-/** Ours and the grpc-js baseline only, three short interleaved repetitions: ~30 s, for the CI guard. */
+/** Ours and the grpc-js baseline, and the direct path on and off, three short interleaved repetitions: ~55 s, for the CI guard. */
 export const quickPlan: Plan = {
   ...fullPlan,
   name: "quick",
@@ -85,6 +91,7 @@ export const protocolsPlan: Plan = {
   workers: false,
   withoutOldSpaceCap: false,
   handlerRounds: 0,
+  directPathRounds: 0,
 };
 
 /** Ours and the grpc-js baseline as in the full run, and the sync/async handler pair: ~2 min. */

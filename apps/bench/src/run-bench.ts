@@ -32,6 +32,7 @@ import {
   oursBundle,
   oursBundleDebug,
   oursBundleWithoutOldSpaceCap,
+  oursDirectPath,
   oursUnbundled,
   pythonTutorial,
   pythonUnavailable,
@@ -155,6 +156,11 @@ export async function runBench({
     sync: { throughput: [], cpuUsPerRequest: [] },
     async: { throughput: [], cpuUsPerRequest: [] },
   };
+  const directPaths = ["on", "off"] as const;
+  const directPathLoads: Record<(typeof directPaths)[number], LoadSamples> = {
+    on: { throughput: [], cpuUsPerRequest: [] },
+    off: { throughput: [], cpuUsPerRequest: [] },
+  };
   const engineBundle =
     plan.handlerRounds > 0 ? await bundleEngineCalculator(path.join(workDir, "engine-calculator")) : undefined;
   const unary = unaryBody();
@@ -227,6 +233,7 @@ export async function runBench({
       }
       if (againstSource !== undefined) await measureStartPairs(rep);
       if (engineBundle !== undefined) await measureHandlerPair(engineBundle, rep);
+      if (plan.directPathRounds > 0) await measureDirectPathPair(rep);
       if (plan.streamAndUnbundled) {
         const esm = await start(oursUnbundled());
         unbundled.push(esm.firstAnswerMs);
@@ -320,34 +327,57 @@ export async function runBench({
     );
   }
 
-  // The engine alone with a sync and an async `calculate`, both running, loaded in turn (src/handler-pair.ts).
-  async function measureHandlerPair(file: string, rep: number): Promise<void> {
-    const running = new Map<Handler, RunningServer>();
+  // Two servers running at once on the server core, each checked once, then loaded in turn for `rounds`
+  // rounds (the order alternating, src/handler-pair.ts): drift on a shared machine hits both alike.
+  async function measurePairInTurn<K extends string>(
+    pair: readonly [K, K],
+    specOf: (key: K) => ServerSpec,
+    rounds: number,
+    loads: Record<K, LoadSamples>,
+  ): Promise<void> {
+    const running = new Map<K, RunningServer>();
     try {
-      for (const handler of handlers) {
-        const server = await start(engineCalculator(file, handler));
-        running.set(handler, server);
+      for (const key of pair) {
+        const server = await start(specOf(key));
+        running.set(key, server);
         await verifyCalculate(server.port, calculatePath, unary, 1);
       }
-      for (let round = 0; round < plan.handlerRounds; round++) {
-        for (const handler of roundOrder(round)) {
-          const measured = await loadWithCpu(running.get(handler)!);
-          handlerLoads[handler].throughput.push(measured.reqPerSec);
-          handlerLoads[handler].cpuUsPerRequest.push(measured.cpuUsPerRequest);
+      for (let round = 0; round < rounds; round++) {
+        for (const key of roundOrder(pair, round)) {
+          const measured = await loadWithCpu(running.get(key)!);
+          loads[key].throughput.push(measured.reqPerSec);
+          loads[key].cpuUsPerRequest.push(measured.cpuUsPerRequest);
         }
       }
     } finally {
       for (const server of running.values()) await server.stop();
     }
-    const recent = (handler: Handler): string =>
-      handlerLoads[handler].throughput
-        .slice(-plan.handlerRounds)
-        .map(
-          (value, i) =>
-            `${value.toFixed(0)} req/s (${handlerLoads[handler].cpuUsPerRequest.at(i - plan.handlerRounds)!.toFixed(1)} µs)`,
-        )
-        .join(", ");
-    log(`[${rep}/${plan.repetitions}] the engine alone, sync calculate: ${recent("sync")}; async: ${recent("async")}`);
+  }
+
+  /** The last `rounds` loads of `samples`: "23000 req/s (38.1 µs), …". */
+  function recentLoads(samples: LoadSamples, rounds: number): string {
+    return samples.throughput
+      .slice(-rounds)
+      .map((value, i) => `${value.toFixed(0)} req/s (${samples.cpuUsPerRequest.at(i - rounds)!.toFixed(1)} µs)`)
+      .join(", ");
+  }
+
+  // The engine alone with a sync and an async `calculate` (src/handler-pair.ts).
+  async function measureHandlerPair(file: string, rep: number): Promise<void> {
+    await measurePairInTurn(handlers, (handler) => engineCalculator(file, handler), plan.handlerRounds, handlerLoads);
+    log(
+      `[${rep}/${plan.repetitions}] the engine alone, sync calculate: ${recentLoads(handlerLoads.sync, plan.handlerRounds)}; ` +
+        `async: ${recentLoads(handlerLoads.async, plan.handlerRounds)}`,
+    );
+  }
+
+  // The real server with its direct gRPC path on and off (servers/direct-path.mjs): what the path saves.
+  async function measureDirectPathPair(rep: number): Promise<void> {
+    await measurePairInTurn(directPaths, oursDirectPath, plan.directPathRounds, directPathLoads);
+    log(
+      `[${rep}/${plan.repetitions}] ours (unbundled), direct gRPC path on: ${recentLoads(directPathLoads.on, plan.directPathRounds)}; ` +
+        `off: ${recentLoads(directPathLoads.off, plan.directPathRounds)}`,
+    );
   }
 
   async function measureOursExtras(server: RunningServer): Promise<void> {
@@ -472,6 +502,13 @@ export async function runBench({
         oursCpuMs: median(startPairs.oursCpuMs),
         againstCpuMs: median(startPairs.againstCpuMs),
         runs: startPairs,
+      },
+    }),
+    ...(plan.directPathRounds > 0 && {
+      directPath: {
+        on: summarizeLoad(directPathLoads.on),
+        off: summarizeLoad(directPathLoads.off),
+        roundCpuRatios: roundRatios(directPathLoads.off.cpuUsPerRequest, directPathLoads.on.cpuUsPerRequest),
       },
     }),
     ...(engineBundle !== undefined && {

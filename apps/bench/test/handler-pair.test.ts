@@ -1,7 +1,7 @@
 import { BinaryOperation, Operation } from "@grpc-calculator/proto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { frame, rawCall, verifyCalculate, calculatePath, unaryBody } from "../src/grpc-wire.js";
-import { bundleEngineCalculator, roundOrder, roundRatios } from "../src/handler-pair.js";
+import { bundleEngineCalculator, handlers, roundOrder, roundRatios } from "../src/handler-pair.js";
 import { formatReport } from "../src/report.js";
 import { computeTargets, type BenchResults, type HandlerPairResult } from "../src/results.js";
 import { engineCalculator, makeTempDir, startServer } from "../src/servers.js";
@@ -63,7 +63,7 @@ describe("issue 18: an async handler's cost per call against the sync one", () =
   });
 
   test("the two servers are loaded in alternating order, and each round's ratio pairs that round's loads", () => {
-    expect([0, 1, 2, 3].map((round) => roundOrder(round).join(" "))).toEqual([
+    expect([0, 1, 2, 3].map((round) => roundOrder(handlers, round).join(" "))).toEqual([
       "sync async",
       "async sync",
       "sync async",

@@ -178,38 +178,38 @@ test("issue 12: ours against connect-node per protocol, the start against anothe
   expect(missed.at(-1)!.measured).toBe("protocolRouter true; grpc: grpc-js, connect-json: direct, grpc-web: direct");
 });
 
-describe("the CI guard (bench:guard), ours against the grpc-js baseline of the same run", () => {
-  // The baseline row: 1000 req/s at 80 µs of server CPU per call.
-  const guard = (ours: Partial<ServerResult>) => {
-    const { throughput, cpuPerCall } = guardChecks(run(ours).servers);
-    return { throughput: throughput.passed, cpuPerCall: cpuPerCall.passed };
+describe("the CI guard (bench:guard): throughput against grpc-js, the direct path against itself turned off", () => {
+  // The baseline row: 1000 req/s. The direct path's rounds: on ÷ off CPU per call, round by round.
+  const directPath = (roundCpuRatios: number[], on = 40, off = 60) => ({
+    on: load(1500, on),
+    off: load(1000, off),
+    roundCpuRatios,
+  });
+  const guard = (throughput: number, rounds: number[], on?: number, off?: number) => {
+    const checks = guardChecks({ ...run({ throughput }), directPath: directPath(rounds, on, off) });
+    return { throughput: checks.throughput.passed, directPath: checks.directPath.passed };
   };
 
   test.each([
-    ["2.5× the throughput at 0.5× the CPU per call", { throughput: 2500, cpuUsPerRequest: 40 }, true, true],
-    [
-      "exactly at both limits (0.8× the throughput, 0.85× the CPU)",
-      { throughput: 800, cpuUsPerRequest: 68 },
-      true,
-      true,
-    ],
-    ["fast enough but 0.86× the CPU per call", { throughput: 2500, cpuUsPerRequest: 69 }, true, false],
-    [
-      "as fast as grpc-js with grpc-js's CPU per call (the fast path lost)",
-      { throughput: 1000, cpuUsPerRequest: 80 },
-      true,
-      false,
-    ],
-    ["cheap per call but 0.79× the throughput", { throughput: 790, cpuUsPerRequest: 40 }, false, true],
-    ["nothing measured", { throughput: 0, cpuUsPerRequest: 0 }, false, false],
-  ])("%s: throughput %s, CPU per call %s", (_name, ours, throughput, cpuPerCall) => {
-    expect(guard(ours)).toEqual({ throughput, cpuPerCall });
+    ["2× the throughput, the path at 0.66× its own cost without it", 2000, [0.62, 0.66, 0.7], true, true],
+    ["exactly at both limits (0.8× the throughput, 0.85× the cost)", 800, [0.8, 0.85, 0.9], true, true],
+    ["fast enough but the path saves too little (median 0.86×)", 2000, [0.7, 0.86, 0.95], true, false],
+    ["one slow round does not fail it (median 0.7×)", 2000, [0.68, 0.7, 1.2], true, true],
+    ["the path lost (on costs what off costs)", 1000, [1.0, 1.01, 0.99], true, false],
+    ["cheap per call but 0.79× the throughput", 790, [0.66], false, true],
+  ])("%s: throughput %s, direct path %s", (_name, tput, rounds, throughput, direct) => {
+    expect(guard(tput, rounds)).toEqual({ throughput, directPath: direct });
+  });
+
+  test("nothing measured fails both", () => {
+    expect(guard(0, [], 0, 0)).toEqual({ throughput: false, directPath: false });
+    expect(guardChecks(run({ throughput: 2000 })).directPath.passed).toBe(false);
   });
 
   test("says what it measured", () => {
-    expect(guardChecks(run({ throughput: 2000, cpuUsPerRequest: 72 }).servers).cpuPerCall).toEqual({
+    expect(guardChecks({ ...run({}), directPath: directPath([0.9, 0.92], 54, 60) }).directPath).toEqual({
       passed: false,
-      measured: "0.90× (72 vs 80 µs)",
+      measured: "0.91× (54 vs 60 µs)",
     });
   });
 });
