@@ -3,6 +3,7 @@
 import type { Machine } from "./machine.js";
 import type { Phase } from "./start-breakdown.js";
 import { median, ratio } from "./stats.js";
+import { table } from "./markdown-table.js";
 
 export interface ColdStartRow {
   key: string;
@@ -137,10 +138,6 @@ const n = (value: number, digits = 0): string =>
   Number.isFinite(value)
     ? value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })
     : "n/a";
-
-function table(header: string[], rows: string[][]): string {
-  return [header, header.map(() => "---"), ...rows].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
-}
 
 /** The run as Markdown: printed on stdout, pasted into apps/bench/README.md's "Measured: issue 20". */
 export function formatColdStart(r: ColdStartResults): string {

@@ -22,6 +22,7 @@ import {
   type ServerSpec,
 } from "./servers.js";
 import { median, ratio } from "./stats.js";
+import { table } from "./markdown-table.js";
 import { turnOrder } from "./turn-order.js";
 import {
   callOnce,
@@ -139,18 +140,23 @@ export interface GoalVerdict {
   outOfReach: boolean;
 }
 
+/** `server`'s load in `scenario` in `round`; a round without it is refused, not judged on NaN. */
+function costAt(round: FloorRound, server: FloorServer, scenario: ScenarioKey): LoadCost {
+  const cost = round[loadKey(server, scenario)];
+  if (cost === undefined) throw new Error(`a round has no ${loadKey(server, scenario)} load`);
+  return cost;
+}
+
+/** `server`'s server CPU per gRPC call in `round`, µs. */
+const grpcCpuAt = (round: FloorRound, server: FloorServer): number => costAt(round, server, "grpc").cpuUsPerRequest;
+
 /** Each goal judged round by round (throughput goals, then the CPU goal), from the rounds' samples. */
 export function judgeRounds(rounds: readonly FloorRound[]): GoalVerdict[] {
   const per = (f: (round: FloorRound) => number) => spread(rounds.map(f));
-  const at = (round: FloorRound, server: FloorServer, scenario: ScenarioKey): LoadCost => {
-    const cost = round[loadKey(server, scenario)];
-    if (cost === undefined) throw new Error(`a round has no ${loadKey(server, scenario)} load`);
-    return cost;
-  };
   const verdicts = throughputGoals.map((goal): GoalVerdict => {
-    const ours = (round: FloorRound) => at(round, "ours", goal.scenario).reqPerSec;
-    const other = (round: FloorRound) => at(round, goal.other.server, goal.other.scenario).reqPerSec;
-    const floor = (round: FloorRound) => at(round, "http2-floor", goal.scenario).reqPerSec;
+    const ours = (round: FloorRound) => costAt(round, "ours", goal.scenario).reqPerSec;
+    const other = (round: FloorRound) => costAt(round, goal.other.server, goal.other.scenario).reqPerSec;
+    const floor = (round: FloorRound) => costAt(round, "http2-floor", goal.scenario).reqPerSec;
     const measured = per((round) => ratio(ours(round), other(round)));
     const goalOverFloor = per((round) => ratio(goal.factor * other(round), floor(round)));
     return {
@@ -165,15 +171,16 @@ export function judgeRounds(rounds: readonly FloorRound[]): GoalVerdict[] {
   });
   // CPU per call: the goal's µs is 0.5 × grpc-js's; "goal ÷ floor" reads as the floor's µs ÷ the goal's, so
   // that above 1 means out of reach here too.
-  const cpu = (round: FloorRound, server: FloorServer) => at(round, server, "grpc").cpuUsPerRequest;
-  const measured = per((round) => ratio(cpu(round, "ours"), cpu(round, "baseline")));
-  const goalOverFloor = per((round) => ratio(cpu(round, "http2-floor"), cpuGoalFactor * cpu(round, "baseline")));
+  const measured = per((round) => ratio(grpcCpuAt(round, "ours"), grpcCpuAt(round, "baseline")));
+  const goalOverFloor = per((round) =>
+    ratio(grpcCpuAt(round, "http2-floor"), cpuGoalFactor * grpcCpuAt(round, "baseline")),
+  );
   verdicts.push({
     goal: `gRPC server CPU per call ≤ ${cpuGoalFactor}× grpc-js's`,
     issue: 18,
     measured,
     goalOverFloor,
-    oursOverFloor: per((round) => ratio(cpu(round, "ours"), cpu(round, "http2-floor"))),
+    oursOverFloor: per((round) => ratio(grpcCpuAt(round, "ours"), grpcCpuAt(round, "http2-floor"))),
     met: measured.median <= cpuGoalFactor,
     outOfReach: goalOverFloor.median > 1,
   });
@@ -188,12 +195,8 @@ export interface DirectPathVerdict {
 }
 
 export function judgeDirectPath(rounds: readonly FloorRound[]): DirectPathVerdict {
-  const cpu = (round: FloorRound, server: FloorServer): number => {
-    const cost = round[loadKey(server, "grpc")];
-    if (cost === undefined) throw new Error(`a round has no ${loadKey(server, "grpc")} load`);
-    return cost.cpuUsPerRequest;
-  };
-  const per = (a: FloorServer, b: FloorServer) => spread(rounds.map((round) => ratio(cpu(round, a), cpu(round, b))));
+  const per = (a: FloorServer, b: FloorServer) =>
+    spread(rounds.map((round) => ratio(grpcCpuAt(round, a), grpcCpuAt(round, b))));
   return {
     onOverOff: per("ours-direct-on", "ours-direct-off"),
     onOverGrpcJs: per("ours-direct-on", "baseline"),
@@ -210,41 +213,37 @@ export function formatFloorReport(
   verdicts: readonly GoalVerdict[],
   direct: DirectPathVerdict,
 ): string {
-  const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
   const loads = floorLoads.map(({ server, scenario }) => {
-    const costs = rounds.map((round) => round[loadKey(server, scenario.key)]!);
-    return row([
+    const costs = rounds.map((round) => costAt(round, server, scenario.key));
+    return [
       server,
       scenario.label,
       median(costs.map((c) => c.reqPerSec)).toFixed(0),
       `${median(costs.map((c) => c.cpuUsPerRequest)).toFixed(1)} µs`,
-    ]);
+    ];
   });
-  const goals = verdicts.map((v) =>
-    row([
-      `${v.goal} (issue ${v.issue})`,
-      spreadText(v.measured),
-      v.met ? "met" : "**missed**",
-      spreadText(v.goalOverFloor),
-      v.outOfReach ? "**out of reach**" : "within",
-      spreadText(v.oursOverFloor),
-    ]),
-  );
+  const goals = verdicts.map((v) => [
+    `${v.goal} (issue ${v.issue})`,
+    spreadText(v.measured),
+    v.met ? "met" : "**missed**",
+    spreadText(v.goalOverFloor),
+    v.outOfReach ? "**out of reach**" : "within",
+    spreadText(v.oursOverFloor),
+  ]);
   return [
-    row(["server", "load (16×16)", "req/s", "CPU/request"]),
-    row(["---", "---", "---", "---"]),
-    ...loads,
+    table(["server", "load (16×16)", "req/s", "CPU/request"], loads),
     "",
-    row([
-      "goal",
-      "measured (median of rounds, min–max)",
-      "",
-      "goal ÷ the node:http2 floor (CPU: the floor's ÷ the goal's)",
-      "on node:http2",
-      "ours ÷ the floor (CPU: ours ÷ the floor's)",
-    ]),
-    row(["---", "---", "---", "---", "---", "---"]),
-    ...goals,
+    table(
+      [
+        "goal",
+        "measured (median of rounds, min–max)",
+        "",
+        "goal ÷ the node:http2 floor (CPU: the floor's ÷ the goal's)",
+        "on node:http2",
+        "ours ÷ the floor (CPU: ours ÷ the floor's)",
+      ],
+      goals,
+    ),
     "",
     `${rounds.length} rounds of ${floorLoads.length} loads; "out of reach": the goal ÷ the floor above 1× in the median round.`,
     "",
@@ -261,7 +260,7 @@ export interface FloorRunOptions {
   log: (line: string) => void;
 }
 
-/** Starts the four servers, checks every load's answer once, then loads them in turn for `rounds` rounds. */
+/** Starts the six servers, checks every load's answer once, then loads them in turn for `rounds` rounds. */
 export async function runFloorRounds({ rounds, bundleSource, workDir, log }: FloorRunOptions): Promise<FloorRound[]> {
   const bundle = await snapshotBundle(path.join(workDir, "server-snapshot"), bundleSource);
   const specs: Record<FloorServer, ServerSpec> = {

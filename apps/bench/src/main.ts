@@ -31,15 +31,15 @@ async function main(): Promise<void> {
       rounds: { type: "string", default: "8" },
     },
   });
-  if (values.floor) return floor(values.rounds, values.bundle);
-  const plans = [values.quick && quickPlan, values.protocols && protocolsPlan, values.handlers && handlersPlan];
-  const chosen = plans.filter((plan) => plan !== false);
-  if (chosen.length > 1) throw new Error("--quick, --protocols and --handlers are different plans: pick one");
-  const plan = chosen[0] ?? fullPlan;
   // The bench's own work (probes, bookkeeping) stays on the load core, off the server's.
   pinSelf(cores?.load);
   const resultsDir = `${benchRoot}.results`;
   mkdirSync(resultsDir, { recursive: true });
+  if (values.floor) return floor(values.rounds, values.bundle, resultsDir);
+  const plans = [values.quick && quickPlan, values.protocols && protocolsPlan, values.handlers && handlersPlan];
+  const chosen = plans.filter((plan) => plan !== false);
+  if (chosen.length > 1) throw new Error("--quick, --protocols and --handlers are different plans: pick one");
+  const plan = chosen[0] ?? fullPlan;
   const results = await runBench({
     plan,
     ...(values.bundle !== undefined && { bundleSource: values.bundle }),
@@ -56,12 +56,9 @@ async function main(): Promise<void> {
   if (plan.name === "full") writeFileSync(`${benchRoot}bench.svg`, renderChart(results));
 }
 
-async function floor(roundsText: string, bundle: string | undefined): Promise<void> {
+async function floor(roundsText: string, bundle: string | undefined, resultsDir: string): Promise<void> {
   const rounds = Number(roundsText);
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds takes a whole number ≥ 1, not ${roundsText}`);
-  pinSelf(cores?.load);
-  const resultsDir = `${benchRoot}.results`;
-  mkdirSync(resultsDir, { recursive: true });
   const began = new Date();
   const samples = await runFloorRounds({
     rounds,

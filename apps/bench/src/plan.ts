@@ -64,7 +64,10 @@ export const fullPlan: Plan = {
   directPathRounds: 2,
 };
 
-/** Ours and the grpc-js baseline, and the direct path on and off, three short interleaved repetitions: ~55 s, for the CI guard. */
+/**
+ * Ours and the grpc-js baseline, and the direct path on and off, three short interleaved repetitions: ~55 s,
+ * for the CI guard.
+ */
 export const quickPlan: Plan = {
   ...fullPlan,
   name: "quick",

@@ -2,16 +2,13 @@
 import type { BenchResults, Target } from "./results.js";
 import { describeRouting } from "./routing-check.js";
 import { restScenarios, unaryScenarios } from "./unary-scenarios.js";
+import { table } from "./markdown-table.js";
 
 const n = (value: number | undefined, digits = 0): string =>
   value === undefined || !Number.isFinite(value)
     ? "n/a"
     : value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const ms = (us: number): string => `${n(us / 1000, 3)} ms`;
-
-function table(header: string[], rows: string[][]): string {
-  return [header, header.map(() => "---"), ...rows].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
-}
 
 const verdict = (t: Target): string => (t.met === undefined ? "—" : t.met ? "met" : "**missed**");
 
